@@ -1,0 +1,932 @@
+//! Compilation: a merged [`Pack`] becomes the immutable program an [`Engine`](crate::Engine) runs.
+//!
+//! Every expression is parsed and type-checked here, every name resolved to an index, every
+//! regular expression compiled once. All problems are collected, not just the first, so a pack
+//! author sees the whole list in one run.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use regex::Regex;
+
+use crate::error::CompileError;
+use crate::expr::ast::{Ast, BinOp, Lit, Span};
+use crate::expr::check::{compile_regex, hint, CheckError, Checker, Names, ParamValue, TableSig};
+use crate::expr::eval::TableData;
+use crate::expr::ir::{CmpOp, Node};
+use crate::expr::parser;
+use crate::pack::model::{
+    Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, Pack, RowDef, RuleDef, Severity, Source,
+};
+use crate::report::PackInfo;
+use crate::schema::{ty_of, Constraints, FieldInfo, ListInfo, Member, RecordsInfo, Schema, StepInfo};
+use crate::value::{ItemTy, Scalar, Ty};
+
+/// Most inputs a decision table may have.
+pub const MAX_DECISION_INPUTS: usize = 16;
+
+/// An expression in its two compiled forms.
+#[derive(Debug)]
+pub struct CExpr {
+    /// For validation.
+    pub plain: Node,
+    /// For `explain`, with traced sub-expressions.
+    pub traced: Node,
+    /// The source text (traces quote it).
+    pub text: Arc<str>,
+}
+
+/// A piece of a message template.
+#[derive(Debug)]
+pub enum Part {
+    /// Literal text.
+    Text(String),
+    /// A value to insert; `true` when it must be masked.
+    Hole(Node, bool),
+}
+
+/// What a rule does when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A diagnostic of this severity.
+    Validation(Severity),
+    /// An eligibility finding.
+    Eligibility(Effect),
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct CRule {
+    /// Id.
+    pub id: Arc<str>,
+    /// What it does.
+    pub kind: Kind,
+    /// Step index.
+    pub step: u32,
+    /// Precondition.
+    pub when: Option<CExpr>,
+    /// Condition.
+    pub check: Option<CExpr>,
+    /// Diagnostic code.
+    pub code: Arc<str>,
+    /// JSON pointer of the field concerned.
+    pub path: String,
+    /// Due date (conditional).
+    pub due: Option<CExpr>,
+    /// Open question (needs_review).
+    pub question: Option<Arc<str>>,
+    /// Message templates.
+    pub message: Localized<Vec<Part>>,
+    /// Citation.
+    pub cite: Arc<str>,
+    /// Slots of the fields it reads (to name what is missing).
+    pub reads: Vec<u32>,
+}
+
+/// A compiled decision-table cell.
+#[derive(Debug)]
+pub enum CCell {
+    /// `-`.
+    Any,
+    /// Equal to one of these.
+    In(Box<[Scalar]>, bool),
+    /// Compare with an expression.
+    Cmp(CmpOp, Node),
+}
+
+/// A compiled row.
+#[derive(Debug)]
+pub struct CRow {
+    /// One cell per input.
+    pub cells: Vec<CCell>,
+    /// Output.
+    pub output: Option<Arc<str>>,
+    /// Effect.
+    pub effect: Option<Effect>,
+    /// Rule id reported for the effect.
+    pub rule: Arc<str>,
+    /// Message.
+    pub message: Option<Localized<Vec<Part>>>,
+    /// Citation.
+    pub cite: Arc<str>,
+    /// Open question.
+    pub question: Option<Arc<str>>,
+    /// Due date.
+    pub due: Option<CExpr>,
+}
+
+/// A compiled decision table.
+#[derive(Debug)]
+pub struct CDecision {
+    /// Id.
+    pub id: Arc<str>,
+    /// Sets the route.
+    pub route: bool,
+    /// Hit policy.
+    pub hit: HitPolicy,
+    /// Precondition.
+    pub when: Option<CExpr>,
+    /// Inputs.
+    pub inputs: Vec<CExpr>,
+    /// Rows.
+    pub rows: Vec<CRow>,
+    /// Applied when no row hits.
+    pub default: Option<CRow>,
+    /// Step index.
+    pub step: u32,
+    /// Slots read (to name what is missing).
+    pub reads: Vec<u32>,
+    /// The finite domain of each input (its enumeration, or both booleans), for `lint`.
+    pub domains: Vec<Option<Vec<Scalar>>>,
+}
+
+/// The compiled program.
+#[derive(Debug)]
+pub struct Program {
+    /// Identity for reports.
+    pub info: PackInfo,
+    /// Schema.
+    pub schema: Schema,
+    /// Regexes referenced by index.
+    pub regexes: Vec<Regex>,
+    /// Tables referenced by index.
+    pub tables: Vec<TableData>,
+    /// Decisions in order.
+    pub decisions: Vec<CDecision>,
+    /// Rules in order.
+    pub rules: Vec<CRule>,
+    /// The source pack (bundles, lint, catalogue, examples).
+    pub pack: Pack,
+}
+
+struct Errors(Vec<CompileError>);
+
+impl Errors {
+    fn at(&mut self, item: &str, src: Option<&Source>, e: CheckError) {
+        let loc = src.and_then(|s| s.loc.clone()).map(|mut l| {
+            // Columns inside the expression are exact for strings without escapes, which is how
+            // the docs recommend writing them (TOML literal strings).
+            if let Some(prefix) = src.and_then(|s| s.text.get(..e.span.start as usize)) {
+                let lines = prefix.matches('\n').count();
+                let tail = prefix.rsplit('\n').next().map_or(0, |t| t.chars().count());
+                if lines > 0 {
+                    l.line += u32::try_from(lines).unwrap_or(0);
+                    l.column = u32::try_from(tail + 1).unwrap_or(1);
+                } else {
+                    l.column += u32::try_from(tail).unwrap_or(0);
+                }
+            }
+            l
+        });
+        self.0.push(CompileError { code: e.code, item: item.to_owned(), loc, message: e.message });
+    }
+
+    fn plain(&mut self, code: &'static str, item: &str, src: Option<&Source>, message: impl Into<String>) {
+        self.0.push(CompileError { code, item: item.to_owned(), loc: src.and_then(|s| s.loc.clone()), message: message.into() });
+    }
+}
+
+/// Compile a merged pack.
+pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
+    let mut errors = Errors(Vec::new());
+    let mut regexes = Vec::new();
+    let (tables, table_sigs) = compile_tables(&pack, &mut errors);
+    let schema = compile_schema(&pack, &tables, &table_sigs, &mut regexes, &mut errors);
+    let params = compile_params(&pack, &mut errors);
+    let mut decision_ids: HashMap<String, u32> = HashMap::new();
+    let mut decisions = Vec::new();
+    for d in &pack.decisions {
+        let names = Names { schema: &schema, params: &params, tables: &table_sigs, decisions: &decision_ids };
+        if let Some(c) = compile_decision(d, &names, &mut regexes, &mut errors) {
+            decisions.push(c);
+        }
+        let index = u32::try_from(decision_ids.len()).unwrap_or(u32::MAX);
+        if decision_ids.insert(d.id.clone(), index).is_some() {
+            errors.plain("duplicate_id", &format!("decision {}", d.id), None, "decision id used twice");
+        }
+    }
+    let mut rules = Vec::new();
+    let mut seen = HashMap::new();
+    for r in &pack.rules {
+        if seen.insert(r.id.clone(), ()).is_some() {
+            errors.plain("duplicate_id", &format!("rule {}", r.id), r.message.zh.loc.as_ref().map(|_| &r.message.zh), "rule id used twice");
+            continue;
+        }
+        if decision_ids.contains_key(&r.id) {
+            errors.plain("duplicate_id", &format!("rule {}", r.id), Some(&r.message.zh), "a decision has the same id");
+        }
+        let names = Names { schema: &schema, params: &params, tables: &table_sigs, decisions: &decision_ids };
+        if let Some(c) = compile_rule(r, &names, &mut regexes, &mut errors) {
+            rules.push(c);
+        }
+    }
+    check_examples(&pack, &schema, &mut errors);
+    if !errors.0.is_empty() {
+        return Err(errors.0);
+    }
+    let info = PackInfo {
+        id: pack.pack.id.as_str().into(),
+        version: pack.pack.version.as_str().into(),
+        digest: crate::pack::digest(&pack).into(),
+    };
+    Ok(Program { info, schema, regexes, tables, decisions, rules, pack })
+}
+
+fn check_examples(pack: &Pack, schema: &Schema, errors: &mut Errors) {
+    for e in &pack.examples {
+        if let Some(step) = &e.step {
+            if schema.step_index(step).is_none() {
+                errors.plain("unknown_step", &format!("example {}", e.name), None, format!("unknown step `{step}`"));
+            }
+        }
+        if let Some(o) = &e.expect.outcome {
+            if !["eligible", "conditional", "ineligible", "needs_review", "undetermined"].contains(&o.as_str()) {
+                errors.plain("invalid_example", &format!("example {}", e.name), None, format!("unknown outcome `{o}`"));
+            }
+        }
+    }
+}
+
+fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<String, TableSig>) {
+    let mut data = Vec::new();
+    let mut sigs = HashMap::new();
+    for (id, t) in &pack.tables {
+        let item = format!("table {id}");
+        if t.columns.is_empty() {
+            errors.plain("invalid_table", &item, None, "a table needs at least a key column");
+            continue;
+        }
+        if !t.types.is_empty() && t.types.len() != t.columns.len() {
+            errors.plain("invalid_table", &item, None, "`types` must give one type per column");
+            continue;
+        }
+        let types: Vec<Ty> = (0..t.columns.len()).map(|i| t.types.get(i).map_or(Ty::Text, |ft| ty_of(*ft))).collect();
+        if types.first() != Some(&Ty::Text) {
+            errors.plain("invalid_table", &item, None, "the key column must be text");
+            continue;
+        }
+        let mut rows = Vec::with_capacity(t.rows.len());
+        let mut index = HashMap::new();
+        let mut ok = true;
+        for (r, row) in t.rows.iter().enumerate() {
+            if row.len() != t.columns.len() {
+                errors.plain("invalid_table", &item, None, format!("row {} has {} values for {} columns", r + 1, row.len(), t.columns.len()));
+                ok = false;
+                continue;
+            }
+            let mut cells = Vec::with_capacity(row.len());
+            for ((v, ty), col) in row.iter().zip(&types).zip(&t.columns) {
+                // An empty string is "no value" in any column.
+                if v.as_str() == Some("") && *ty != Ty::Text {
+                    cells.push(None);
+                    continue;
+                }
+                match Scalar::from_json(*ty, v) {
+                    Some(s) => cells.push(Some(s)),
+                    None => {
+                        errors.plain("invalid_table", &item, None, format!("row {}: `{v}` is not a {ty} for column `{col}`", r + 1));
+                        ok = false;
+                    }
+                }
+            }
+            if let Some(Some(Scalar::Text(key))) = cells.first() {
+                if index.insert(key.clone(), rows.len()).is_some() {
+                    errors.plain("invalid_table", &item, None, format!("key `{key}` appears twice"));
+                    ok = false;
+                }
+            }
+            rows.push(cells);
+        }
+        if !ok {
+            continue;
+        }
+        let index_no = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        sigs.insert(id.clone(), TableSig { index: index_no, columns: t.columns.clone(), types });
+        data.push(TableData { rows, index });
+    }
+    (data, sigs)
+}
+
+fn compile_params(pack: &Pack, errors: &mut Errors) -> HashMap<String, ParamValue> {
+    let mut out = HashMap::new();
+    for (name, p) in &pack.params {
+        let item = format!("param {name}");
+        let v = if p.ty == FieldType::List {
+            let item_ty = ty_of(p.items.unwrap_or(FieldType::Text));
+            let Some(it) = ItemTy::of(item_ty) else {
+                errors.plain("invalid_param", &item, None, "list items must be scalars");
+                continue;
+            };
+            let values: Option<Vec<Scalar>> = p.value.as_array().map(|a| a.iter().filter_map(|v| Scalar::from_json(item_ty, v)).collect());
+            match values {
+                Some(v) if Some(v.len()) == p.value.as_array().map(Vec::len) => ParamValue::List(it, v),
+                _ => {
+                    errors.plain("invalid_param", &item, None, format!("value does not fit list<{item_ty}>"));
+                    continue;
+                }
+            }
+        } else {
+            match Scalar::from_json(ty_of(p.ty), &p.value) {
+                Some(s) => ParamValue::Scalar(s),
+                None => {
+                    errors.plain("invalid_param", &item, None, format!("value `{}` does not fit {:?}", p.value, p.ty));
+                    continue;
+                }
+            }
+        };
+        out.insert(name.clone(), v);
+    }
+    out
+}
+
+fn field_info(
+    def: &FieldDef<Source>,
+    key: &str,
+    step: u32,
+    tables: &[TableData],
+    table_sigs: &HashMap<String, TableSig>,
+    errors: &mut Errors,
+) -> FieldInfo {
+    let item = format!("field {}", def.path);
+    let mut enumeration = def.enumeration.clone().map(|v| v.into_iter().map(String::into_boxed_str).collect::<Vec<_>>());
+    if let Some(t) = &def.enum_table {
+        match table_sigs.get(t).and_then(|s| tables.get(s.index as usize)) {
+            Some(data) => {
+                let keys = data.rows.iter().filter_map(|r| match r.first() {
+                    Some(Some(Scalar::Text(k))) => Some(k.clone()),
+                    _ => None,
+                });
+                enumeration.get_or_insert_with(Vec::new).extend(keys);
+            }
+            None => errors.plain("unknown_table", &item, None, format!("unknown table `{t}`{}", hint(t, table_sigs.keys()))),
+        }
+    }
+    if enumeration.is_some() && !matches!(def.ty, FieldType::Text | FieldType::List) {
+        errors.plain("invalid_field", &item, None, "enumerations apply to text fields");
+    }
+    let pattern = def.pattern.as_ref().and_then(|p| match compile_regex(&p.text) {
+        Ok(re) => Some((re, p.text.clone())),
+        Err(m) => {
+            errors.plain("bad_regex", &item, Some(p), m);
+            None
+        }
+    });
+    let sorted_enum = enumeration.clone().map(|mut v| {
+        v.sort();
+        v.dedup();
+        v
+    });
+    FieldInfo {
+        path: def.path.clone(),
+        key: key.into(),
+        step,
+        ty: match (def.ty, def.items) {
+            (FieldType::List, Some(i)) => ItemTy::of(ty_of(i)).map_or(Ty::List(ItemTy::Text), Ty::List),
+            (t, _) => ty_of(t),
+        },
+        field_type: def.ty,
+        enumeration,
+        constraints: Constraints {
+            sorted_enum,
+            pattern,
+            min_length: def.min_length,
+            max_length: def.max_length,
+            min: def.min,
+            max: def.max,
+        },
+        mask: def.mask,
+        dash: def.dash,
+        required: def.required,
+        required_when: None,
+        label: def.label.clone(),
+        rule: def.rule.as_deref().map(Into::into),
+        cite: def.cite.as_deref().map(Into::into),
+    }
+}
+
+fn is_key(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+fn compile_schema(
+    pack: &Pack,
+    tables: &[TableData],
+    table_sigs: &HashMap<String, TableSig>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+) -> Schema {
+    let mut schema = Schema::default();
+    for s in &pack.steps {
+        if !is_key(&s.id) || schema.step_index(&s.id).is_some() {
+            errors.plain("invalid_step", &format!("step {}", s.id), None, "step ids must be unique snake_case names");
+            continue;
+        }
+        schema.steps.push(StepInfo { id: s.id.as_str().into(), title: s.title.clone(), members: Vec::new() });
+    }
+    let mut items: Vec<(&FieldDef<Source>, String, String)> = Vec::new();
+    for def in &pack.fields {
+        let item = format!("field {}", def.path);
+        if let Some((parent, sub)) = def.path.split_once("[].") {
+            items.push((def, parent.to_owned(), sub.to_owned()));
+            continue;
+        }
+        let Some((step, key)) = def.path.split_once('.').filter(|(s, k)| is_key(s) && is_key(k)) else {
+            errors.plain("invalid_field", &item, None, "a field path is `step.field` or `step.list[].field`");
+            continue;
+        };
+        let Some(step_index) = schema.step_index(step) else {
+            errors.plain("unknown_step", &item, None, format!("unknown step `{step}`"));
+            continue;
+        };
+        let info = field_info(def, key, step_index, tables, table_sigs, errors);
+        let member = match def.ty {
+            FieldType::Records => {
+                schema.records.push(RecordsInfo { field: info, items: Vec::new() });
+                Member::Records(u32::try_from(schema.records.len() - 1).unwrap_or(u32::MAX))
+            }
+            FieldType::List => {
+                let item_ty = def.items.map(ty_of).and_then(ItemTy::of).unwrap_or(ItemTy::Text);
+                schema.lists.push(ListInfo { field: info, item: item_ty });
+                Member::List(u32::try_from(schema.lists.len() - 1).unwrap_or(u32::MAX))
+            }
+            _ => {
+                schema.fields.push(info);
+                Member::Scalar(u32::try_from(schema.fields.len() - 1).unwrap_or(u32::MAX))
+            }
+        };
+        if let Some(st) = schema.steps.get_mut(step_index as usize) {
+            st.members.push((key.into(), member));
+        }
+        schema.members.insert(def.path.clone(), member);
+    }
+    for (def, parent, sub) in items {
+        let item = format!("field {}", def.path);
+        let Some(Member::Records(r)) = schema.member(&parent) else {
+            errors.plain("invalid_field", &item, None, format!("`{parent}` is not a records field declared earlier"));
+            continue;
+        };
+        if !is_key(&sub) || matches!(def.ty, FieldType::Records | FieldType::List) {
+            errors.plain("invalid_field", &item, None, "record items hold scalar fields");
+            continue;
+        }
+        let step = schema.records.get(r as usize).map_or(0, |x| x.field.step);
+        let info = field_info(def, &sub, step, tables, table_sigs, errors);
+        if def.required_when.is_some() {
+            errors.plain("invalid_field", &item, def.required_when.as_ref(), "`required_when` is not supported on record items");
+        }
+        if let Some(rec) = schema.records.get_mut(r as usize) {
+            rec.items.push(info);
+        }
+    }
+    for st in &mut schema.steps {
+        st.members.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    // `required_when` may read any field, so it is compiled once every field is known.
+    let empty_params = HashMap::new();
+    let no_decisions = HashMap::new();
+    let mut compiled = Vec::new();
+    for def in &pack.fields {
+        let (Some(src), Some(Member::Scalar(slot))) = (&def.required_when, schema.member(&def.path)) else { continue };
+        let names = Names { schema: &schema, params: &empty_params, tables: table_sigs, decisions: &no_decisions };
+        let item = format!("field {} required_when", def.path);
+        if let Some(e) = compile_expr(src, &item, &names, regexes, errors, true) {
+            compiled.push((slot, e.plain));
+        }
+    }
+    for (slot, node) in compiled {
+        if let Some(f) = schema.fields.get_mut(slot as usize) {
+            f.required_when = Some(node);
+        }
+    }
+    schema
+}
+
+fn parse_src(src: &Source, item: &str, errors: &mut Errors) -> Option<Ast> {
+    match parser::parse(&src.text) {
+        Ok(a) => Some(a),
+        Err(e) => {
+            let span = Span { start: u32::try_from(e.offset).unwrap_or(0), end: u32::try_from(e.offset).unwrap_or(0) };
+            errors.at(item, Some(src), CheckError { code: "syntax_error", span, message: e.message });
+            None
+        }
+    }
+}
+
+/// Parse and check one expression in both forms; `want_bool` requires a condition.
+fn compile_expr(src: &Source, item: &str, names: &Names<'_>, regexes: &mut Vec<Regex>, errors: &mut Errors, want_bool: bool) -> Option<CExpr> {
+    compile_expr_reads(src, item, names, regexes, errors, want_bool).map(|(e, _, _)| e)
+}
+
+/// As [`compile_expr`], also returning the slots read, the steps read and the type.
+fn compile_expr_reads(
+    src: &Source,
+    item: &str,
+    names: &Names<'_>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+    want_bool: bool,
+) -> Option<(CExpr, (Vec<u32>, Vec<u32>), Ty)> {
+    let ast = parse_src(src, item, errors)?;
+    let mut plain = Checker::new(names, regexes, false);
+    let result = if want_bool { plain.check_bool(&ast).map(|n| (n, Ty::Bool)) } else { plain.check(&ast).map(|t| (t.node, t.ty)) };
+    let reads = (std::mem::take(&mut plain.reads), std::mem::take(&mut plain.read_steps));
+    let (node, ty) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            errors.at(item, Some(src), e);
+            return None;
+        }
+    };
+    let mut traced_checker = Checker::new(names, regexes, true);
+    let traced = if want_bool { traced_checker.check_bool(&ast).ok() } else { traced_checker.check(&ast).ok().map(|t| t.node) };
+    Some((CExpr { plain: node, traced: traced?, text: src.text.as_str().into() }, reads, ty))
+}
+
+fn compile_template(src: &Source, item: &str, names: &Names<'_>, regexes: &mut Vec<Regex>, errors: &mut Errors, reads: &mut (Vec<u32>, Vec<u32>)) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let s = &src.text;
+    let mut rest = s.as_str();
+    let mut offset = 0usize;
+    while let Some(i) = rest.find(['{', '}']) {
+        let (before, tail) = rest.split_at(i);
+        text.push_str(before);
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            text.push_str(tail.get(..1).unwrap_or(""));
+            rest = tail.get(2..).unwrap_or("");
+            offset += i + 2;
+            continue;
+        }
+        if tail.starts_with('}') {
+            errors.at(item, Some(src), CheckError { code: "syntax_error", span: span_at(offset + i), message: "unmatched `}` (write `}}`)".into() });
+            return parts;
+        }
+        let Some(end) = tail.find('}') else {
+            errors.at(item, Some(src), CheckError { code: "syntax_error", span: span_at(offset + i), message: "unclosed `{` (write `{{` for a brace)".into() });
+            return parts;
+        };
+        let inner = tail.get(1..end).unwrap_or("");
+        if !text.is_empty() {
+            parts.push(Part::Text(std::mem::take(&mut text)));
+        }
+        let hole_src = Source {
+            text: inner.to_owned(),
+            loc: src.loc.clone().map(|mut l| {
+                l.column += u32::try_from(s.get(..offset + i + 1).map_or(0, |p| p.chars().count())).unwrap_or(0);
+                l
+            }),
+        };
+        match parse_src(&hole_src, item, errors) {
+            Some(ast) => {
+                let mut c = Checker::new(names, regexes, false);
+                match c.check(&ast) {
+                    Ok(t) => {
+                        if matches!(t.ty, Ty::List(_) | Ty::Records) {
+                            errors.at(item, Some(&hole_src), CheckError { code: "type_mismatch", span: ast.span(), message: "a message hole needs a single value".into() });
+                        }
+                        reads.0.extend(c.reads.iter().copied());
+                        reads.1.extend(c.read_steps.iter().copied());
+                        parts.push(Part::Hole(t.node, c.masked));
+                    }
+                    Err(e) => errors.at(item, Some(&hole_src), e),
+                }
+            }
+            None => {}
+        }
+        rest = tail.get(end + 1..).unwrap_or("");
+        offset += end + 1 + i;
+    }
+    text.push_str(rest);
+    if !text.is_empty() {
+        parts.push(Part::Text(text));
+    }
+    parts
+}
+
+fn span_at(o: usize) -> Span {
+    let o = u32::try_from(o).unwrap_or(0);
+    Span { start: o, end: o }
+}
+
+fn infer_step(names: &Names<'_>, reads: &(Vec<u32>, Vec<u32>), explicit: Option<&str>, item: &str, errors: &mut Errors) -> u32 {
+    let schema = names.schema;
+    let inferred = reads
+        .0
+        .iter()
+        .filter_map(|s| schema.field(*s).map(|f| f.step))
+        .chain(reads.1.iter().copied())
+        .max()
+        .unwrap_or(0);
+    match explicit {
+        Some(s) => match schema.step_index(s) {
+            Some(i) => i,
+            None => {
+                errors.plain("unknown_step", item, None, format!("unknown step `{s}`"));
+                inferred
+            }
+        },
+        None => inferred,
+    }
+}
+
+fn pointer(path: &str) -> String {
+    format!("/{}", path.replace("[]", "").replace('.', "/"))
+}
+
+fn compile_rule(r: &RuleDef<Source>, names: &Names<'_>, regexes: &mut Vec<Regex>, errors: &mut Errors) -> Option<CRule> {
+    let item = format!("rule {}", r.id);
+    let kind = match (r.severity, r.effect) {
+        (Some(s), None) => Kind::Validation(s),
+        (None, Some(e)) => Kind::Eligibility(e),
+        _ => {
+            errors.plain("invalid_rule", &item, Some(&r.message.zh), "give exactly one of `severity` (validation) and `effect` (eligibility)");
+            return None;
+        }
+    };
+    if r.when.is_none() && r.check.is_none() {
+        errors.plain("invalid_rule", &item, Some(&r.message.zh), "a rule needs `when`, `check` or both");
+        return None;
+    }
+    if r.due.is_some() != (r.effect == Some(Effect::Conditional)) {
+        errors.plain("invalid_rule", &item, Some(&r.message.zh), "`due` goes with, and only with, `effect = \"conditional\"`");
+    }
+    if !r.code.as_deref().is_none_or(|c| is_key(c)) {
+        errors.plain("invalid_rule", &item, Some(&r.message.zh), "codes are snake_case");
+    }
+    let mut reads = (Vec::new(), Vec::new());
+    let mut part = |src: &Option<Source>, what: &str, want_bool: bool, regexes: &mut Vec<Regex>, errors: &mut Errors, reads: &mut (Vec<u32>, Vec<u32>)| {
+        src.as_ref().and_then(|s| {
+            let (e, r, ty) = compile_expr_reads(s, &format!("{item} {what}"), names, regexes, errors, want_bool)?;
+            if !want_bool && ty != Ty::Date {
+                errors.plain("type_mismatch", &format!("{item} {what}"), Some(s), format!("`due` must be a date, found {ty}"));
+            }
+            reads.0.extend(r.0);
+            reads.1.extend(r.1);
+            Some(e)
+        })
+    };
+    let when = part(&r.when, "when", true, regexes, errors, &mut reads);
+    let check_reads_start = reads.0.len();
+    let check = part(&r.check, "check", true, regexes, errors, &mut reads);
+    let first_check_read = reads.0.get(check_reads_start).or(reads.0.first()).copied();
+    let due = part(&r.due, "due", false, regexes, errors, &mut reads);
+    let zh = compile_template(&r.message.zh, &format!("{item} message.zh"), names, regexes, errors, &mut reads);
+    let en = compile_template(&r.message.en, &format!("{item} message.en"), names, regexes, errors, &mut reads);
+    let step = infer_step(names, &reads, r.step.as_deref(), &item, errors);
+    let path = match &r.path {
+        Some(p) => {
+            if names.schema.member(p).is_none() && !p.contains("[]") {
+                errors.plain("unknown_field", &item, None, format!("`path` names unknown field `{p}`{}", hint(p, names.schema.paths())));
+            }
+            pointer(p)
+        }
+        None => first_check_read
+            .and_then(|s| names.schema.field(s))
+            .map_or_else(|| format!("/{}", names.schema.steps.get(step as usize).map_or("", |s| &*s.id)), |f| pointer(&f.path)),
+    };
+    let mut slots = reads.0;
+    slots.sort_unstable();
+    slots.dedup();
+    Some(CRule {
+        id: r.id.as_str().into(),
+        kind,
+        step,
+        when,
+        check,
+        code: r.code.as_deref().unwrap_or("rule_failed").into(),
+        path,
+        due,
+        question: r.question.as_deref().map(Into::into),
+        message: Localized { zh, en },
+        cite: r.cite.as_str().into(),
+        reads: slots,
+    })
+}
+
+fn cell_op(text: &str) -> (Option<BinOp>, &str) {
+    let t = text.trim_start();
+    for (p, op) in [
+        ("not in ", BinOp::NotIn),
+        ("in ", BinOp::In),
+        ("==", BinOp::Eq),
+        ("!=", BinOp::Ne),
+        ("<=", BinOp::Le),
+        (">=", BinOp::Ge),
+        ("<", BinOp::Lt),
+        (">", BinOp::Gt),
+    ] {
+        if let Some(rest) = t.strip_prefix(p) {
+            return (Some(op), rest);
+        }
+    }
+    (None, t)
+}
+
+fn compile_cell(
+    cell: &Cell,
+    input: (&Ty, Option<&[Box<str>]>),
+    item: &str,
+    names: &Names<'_>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+) -> Option<CCell> {
+    let (ty, enumeration) = input;
+    let check_enum = |s: &Scalar, errors: &mut Errors| {
+        if let (Scalar::Text(t), Some(values)) = (s, enumeration) {
+            if !values.iter().any(|v| v == t) {
+                errors.plain("unknown_enum_value", item, None, format!("`{t}` is not a value of the input{}", hint(t, values.iter().map(AsRef::as_ref))));
+            }
+        }
+    };
+    let literal = |v: &serde_json::Value, errors: &mut Errors| -> Option<Scalar> {
+        let s = Scalar::from_json(*ty, v);
+        if s.is_none() {
+            errors.plain("invalid_decision", item, None, format!("cell `{v}` is not a {ty}"));
+        }
+        s
+    };
+    match cell {
+        Cell::Value(serde_json::Value::String(s)) if s == "-" => Some(CCell::Any),
+        Cell::Value(serde_json::Value::Array(items)) => {
+            let set: Option<Vec<Scalar>> = items.iter().map(|v| literal(v, errors)).collect();
+            let set = set?;
+            set.iter().for_each(|s| check_enum(s, errors));
+            Some(CCell::In(set.into(), false))
+        }
+        Cell::Value(v) => {
+            let s = literal(v, errors)?;
+            check_enum(&s, errors);
+            Some(CCell::In(Box::new([s]), false))
+        }
+        Cell::Test { test } => {
+            let test = &Source::new(test.as_str());
+            let (op, rest) = cell_op(&test.text);
+            let op = op.unwrap_or(BinOp::Eq);
+            let rhs_src = Source { text: rest.to_owned(), loc: None };
+            let ast = parse_src(&rhs_src, item, errors)?;
+            if matches!(op, BinOp::In | BinOp::NotIn) {
+                let Ast::List(elems, _) = &ast else {
+                    errors.plain("invalid_decision", item, Some(test), "`in` cells take a list literal");
+                    return None;
+                };
+                let mut set = Vec::new();
+                for e in elems {
+                    let Ast::Lit(l, span) = e else {
+                        errors.plain("invalid_decision", item, Some(test), "`in` cells take literals");
+                        return None;
+                    };
+                    let s = crate::expr::check::literal(l, *span).ok()?;
+                    if Ty::unify(s.ty(), *ty).is_none() {
+                        errors.plain("type_mismatch", item, Some(test), format!("`{l}` is not a {ty}"));
+                        return None;
+                    }
+                    check_enum(&s, errors);
+                    set.push(s);
+                }
+                return Some(CCell::In(set.into(), op == BinOp::NotIn));
+            }
+            if let (Ast::Lit(Lit::Text(t), _), BinOp::Eq | BinOp::Ne) = (&ast, op) {
+                check_enum(&Scalar::Text(t.as_str().into()), errors);
+            }
+            let mut c = Checker::new(names, regexes, false);
+            let t = match c.check(&ast) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.at(item, Some(&rhs_src), e);
+                    return None;
+                }
+            };
+            if Ty::unify(t.ty, *ty).is_none() {
+                errors.plain("type_mismatch", item, Some(test), format!("cannot compare the input ({ty}) with {}", t.ty));
+                return None;
+            }
+            let cmp = match op {
+                BinOp::Ne => CmpOp::Ne,
+                BinOp::Lt => CmpOp::Lt,
+                BinOp::Le => CmpOp::Le,
+                BinOp::Gt => CmpOp::Gt,
+                BinOp::Ge => CmpOp::Ge,
+                _ => CmpOp::Eq,
+            };
+            Some(CCell::Cmp(cmp, t.node))
+        }
+    }
+}
+
+fn compile_row(
+    row: &RowDef<Source>,
+    number: Option<usize>,
+    d: &DecisionDef<Source>,
+    inputs: &[(Ty, Option<Vec<Box<str>>>)],
+    names: &Names<'_>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+) -> Option<CRow> {
+    let item = match number {
+        Some(n) => format!("decision {} row {n}", d.id),
+        None => format!("decision {} default", d.id),
+    };
+    if number.is_some() && row.when.len() != inputs.len() {
+        errors.plain("invalid_decision", &item, None, format!("{} cells for {} inputs", row.when.len(), inputs.len()));
+        return None;
+    }
+    if row.effect.is_some() && row.message.is_none() {
+        errors.plain("invalid_decision", &item, None, "a row with an `effect` needs a `message`");
+    }
+    if row.due.is_some() != (row.effect == Some(Effect::Conditional)) {
+        errors.plain("invalid_decision", &item, None, "`due` goes with, and only with, `effect = \"conditional\"`");
+    }
+    let mut cells = Vec::new();
+    for (cell, (ty, en)) in row.when.iter().zip(inputs) {
+        cells.push(compile_cell(cell, (ty, en.as_deref()), &item, names, regexes, errors)?);
+    }
+    let mut reads = (Vec::new(), Vec::new());
+    let message = row.message.as_ref().map(|m| Localized {
+        zh: compile_template(&m.zh, &format!("{item} message.zh"), names, regexes, errors, &mut reads),
+        en: compile_template(&m.en, &format!("{item} message.en"), names, regexes, errors, &mut reads),
+    });
+    let due = row.due.as_ref().and_then(|s| compile_expr(s, &format!("{item} due"), names, regexes, errors, false));
+    let rule = row.rule.clone().unwrap_or_else(|| match number {
+        Some(n) => format!("{}#{n}", d.id),
+        None => format!("{}#default", d.id),
+    });
+    Some(CRow {
+        cells,
+        output: row.output.as_deref().map(Into::into),
+        effect: row.effect,
+        rule: rule.into(),
+        message,
+        cite: row.cite.as_deref().unwrap_or(&d.cite).into(),
+        question: row.question.as_deref().map(Into::into),
+        due,
+    })
+}
+
+fn compile_decision(d: &DecisionDef<Source>, names: &Names<'_>, regexes: &mut Vec<Regex>, errors: &mut Errors) -> Option<CDecision> {
+    let item = format!("decision {}", d.id);
+    if d.inputs.is_empty() || d.inputs.len() > MAX_DECISION_INPUTS {
+        errors.plain("invalid_decision", &item, None, format!("a decision has 1 to {MAX_DECISION_INPUTS} inputs"));
+        return None;
+    }
+    let mut reads = (Vec::new(), Vec::new());
+    let when = d.when.as_ref().and_then(|w| {
+        let (e, r, _) = compile_expr_reads(w, &format!("{item} when"), names, regexes, errors, true)?;
+        reads.0.extend(r.0);
+        reads.1.extend(r.1);
+        Some(e)
+    });
+    let mut inputs = Vec::new();
+    let mut input_types = Vec::new();
+    let mut domains = Vec::new();
+    for (i, src) in d.inputs.iter().enumerate() {
+        let input_item = format!("{item} input {}", i + 1);
+        let Some(ast) = parse_src(src, &input_item, errors) else { continue };
+        let enumeration = enum_of_path(&ast, names.schema);
+        let Some((e, r, ty)) = compile_expr_reads(src, &input_item, names, regexes, errors, false) else { continue };
+        if matches!(ty, Ty::List(_) | Ty::Records) {
+            errors.plain("type_mismatch", &input_item, Some(src), "decision inputs are single values");
+            continue;
+        }
+        reads.0.extend(r.0);
+        reads.1.extend(r.1);
+        inputs.push(e);
+        domains.push(match (&enumeration, ty) {
+            (Some(values), _) => Some(values.iter().map(|v| Scalar::Text(v.clone())).collect()),
+            (None, Ty::Bool) => Some(vec![Scalar::Bool(false), Scalar::Bool(true)]),
+            _ => None,
+        });
+        input_types.push((ty, enumeration));
+    }
+    if inputs.len() != d.inputs.len() {
+        return None;
+    }
+    let mut rows = Vec::new();
+    for (n, row) in d.rows.iter().enumerate() {
+        if let Some(r) = compile_row(row, Some(n + 1), d, &input_types, names, regexes, errors) {
+            rows.push(r);
+        }
+    }
+    let default = d.default.as_ref().and_then(|r| compile_row(r, None, d, &input_types, names, regexes, errors));
+    let step = infer_step(names, &reads, d.step.as_deref(), &item, errors);
+    let mut slots = reads.0;
+    slots.sort_unstable();
+    slots.dedup();
+    Some(CDecision {
+        id: d.id.as_str().into(),
+        route: d.route,
+        hit: d.hit,
+        when,
+        inputs,
+        rows,
+        default,
+        step,
+        reads: slots,
+        domains,
+    })
+}
+
+fn enum_of_path(ast: &Ast, schema: &Schema) -> Option<Vec<Box<str>>> {
+    let Ast::Path(parts, _) = ast else { return None };
+    let Member::Scalar(slot) = schema.member(&parts.join("."))? else { return None };
+    schema.field(slot)?.enumeration.clone()
+}

@@ -1,0 +1,615 @@
+//! The engine: compiled once from a pack, then validates applications.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::builtins::id_card;
+use crate::compile::{self, CDecision, CExpr, CRow, CRule, CCell, Kind, Part, Program};
+use crate::error::{ApplicationError, Error};
+use crate::expr::ast::Span;
+use crate::expr::eval::{self, Bound, Cx, Env, NoTrace, Tracer};
+use crate::expr::ir::Node;
+use crate::pack::model::{Effect, HitPolicy, Localized, Pack, Severity};
+use crate::pack::{load, Bundle};
+use crate::report::{Diagnostic, Eligibility, Finding, Lang, Outcome, Report, TraceEntry, TraceValue};
+use crate::schema::{Member, Sink};
+use crate::value::Value;
+
+/// Largest application document accepted, in bytes of JSON.
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+/// Deepest nesting of arrays and objects accepted in an application.
+pub const MAX_DOCUMENT_DEPTH: usize = 64;
+
+/// Options of one validation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Language of messages.
+    pub lang: Lang,
+    /// Judge only this step (the form validating as the candidate goes).
+    pub step: Option<String>,
+    /// Add the `trace` of every rule and decision.
+    pub explain: bool,
+}
+
+impl Options {
+    /// Messages in `lang`.
+    #[must_use]
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// Judge only `step`.
+    #[must_use]
+    pub fn with_step(mut self, step: impl Into<String>) -> Self {
+        self.step = Some(step.into());
+        self
+    }
+
+    /// Include the explain trace.
+    #[must_use]
+    pub fn with_explain(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
+    }
+}
+
+/// A compiled rule pack. Immutable, `Send + Sync`, and cheap to clone (an `Arc` inside).
+#[derive(Debug, Clone)]
+pub struct Engine {
+    program: Arc<Program>,
+}
+
+/// Parse an application from JSON text, enforcing the size and depth limits.
+pub fn parse_application(text: &str) -> Result<serde_json::Value, ApplicationError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(ApplicationError::TooLarge { size: text.len(), limit: MAX_DOCUMENT_BYTES });
+    }
+    check_depth(text.as_bytes())?;
+    serde_json::from_str(text).map_err(|e| ApplicationError::Json { line: e.line(), column: e.column(), message: e.to_string() })
+}
+
+/// Reject documents nested deeper than [`MAX_DOCUMENT_DEPTH`] before parsing them.
+fn check_depth(bytes: &[u8]) -> Result<(), ApplicationError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DOCUMENT_DEPTH {
+                    return Err(ApplicationError::TooDeep { limit: MAX_DOCUMENT_DEPTH, offset: i });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Records traced values for `explain`.
+struct Recorder {
+    text: Arc<str>,
+    values: Vec<TraceValue>,
+}
+
+impl Tracer for Recorder {
+    fn record(&mut self, span: Span, masked: bool, value: Value<'_>) {
+        let expr = self.text.get(span.start as usize..span.end as usize).unwrap_or("").to_owned();
+        let value = match (masked, value) {
+            (true, Value::Text(t)) => serde_json::Value::String(id_card::mask(t)),
+            (_, v) => v.to_json(),
+        };
+        self.values.push(TraceValue { expr, value });
+    }
+}
+
+/// Evaluate in plain or traced form.
+enum Mode {
+    Plain,
+    Explain(Vec<TraceEntry>),
+}
+
+impl Mode {
+    fn eval<'x>(&mut self, e: &'x CExpr, cx: &Cx<'x>, values: &mut Vec<TraceValue>) -> Value<'x> {
+        match self {
+            Mode::Plain => eval::eval(&e.plain, cx, &Env::default(), &mut NoTrace),
+            Mode::Explain(_) => {
+                let mut rec = Recorder { text: e.text.clone(), values: Vec::new() };
+                let v = eval::eval(&e.traced, cx, &Env::default(), &mut rec);
+                values.append(&mut rec.values);
+                v
+            }
+        }
+    }
+
+    fn push(&mut self, entry: impl FnOnce() -> TraceEntry) {
+        if let Mode::Explain(t) = self {
+            t.push(entry());
+        }
+    }
+}
+
+fn render(parts: &[Part], cx: &Cx<'_>) -> String {
+    let mut s = String::new();
+    for p in parts {
+        match p {
+            Part::Text(t) => s.push_str(t),
+            Part::Hole(node, masked) => {
+                let v = eval::eval(node, cx, &Env::default(), &mut NoTrace);
+                match (masked, v) {
+                    (true, Value::Text(t)) => s.push_str(&id_card::mask(t)),
+                    (_, v) => s.push_str(&v.to_string()),
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Accumulates the eligibility findings.
+#[derive(Default)]
+struct Verdict {
+    route: Option<Arc<str>>,
+    conditions: Vec<Finding>,
+    restrictions: Vec<Finding>,
+    reasons: Vec<Finding>,
+    review: Vec<Finding>,
+    undetermined: Vec<Finding>,
+    /// Some eligibility rule belongs to a later step than the one judged.
+    pending: bool,
+}
+
+impl Verdict {
+    fn add(&mut self, effect: Effect, f: Finding) {
+        match effect {
+            Effect::Ineligible => self.reasons.push(f),
+            Effect::Conditional => self.conditions.push(f),
+            Effect::NeedsReview => self.review.push(f),
+            Effect::Restriction => self.restrictions.push(f),
+        }
+    }
+
+    fn finish(self) -> Eligibility {
+        let outcome = if !self.reasons.is_empty() {
+            Outcome::Ineligible
+        } else if !self.review.is_empty() {
+            Outcome::NeedsReview
+        } else if self.pending || !self.undetermined.is_empty() {
+            Outcome::Undetermined
+        } else if !self.conditions.is_empty() {
+            Outcome::Conditional
+        } else {
+            Outcome::Eligible
+        };
+        let reasons = match outcome {
+            Outcome::Ineligible => self.reasons,
+            Outcome::NeedsReview => self.review,
+            Outcome::Undetermined => self.undetermined,
+            _ => Vec::new(),
+        };
+        Eligibility { outcome, route: self.route, conditions: self.conditions, restrictions: self.restrictions, reasons }
+    }
+}
+
+impl Engine {
+    /// Compile a merged pack.
+    pub fn from_pack(pack: Pack) -> Result<Engine, Error> {
+        let program = compile::compile(pack).map_err(Error::Compile)?;
+        Ok(Engine { program: Arc::new(program) })
+    }
+
+    /// Load and compile a pack directory (with the packs it extends).
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Engine, Error> {
+        Engine::from_pack(load::load_dir(dir.as_ref())?)
+    }
+
+    /// Load and compile a bundle (the JSON written by [`Engine::bundle`] or `baokao bundle`).
+    pub fn from_bundle(json: &str) -> Result<Engine, Error> {
+        Engine::from_pack(Bundle::from_json(json)?.pack)
+    }
+
+    /// Load a directory or a bundle file, whichever `path` is.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Engine, Error> {
+        let path = path.as_ref();
+        if path.is_dir() {
+            return Engine::from_dir(path);
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| crate::error::LoadError::Io { path: path.display().to_string(), message: e.to_string() })?;
+        Engine::from_bundle(&text)
+    }
+
+    /// The pack as a bundle (with or without its example applications).
+    pub fn bundle(&self, with_examples: bool) -> Bundle {
+        Bundle::new(&self.program.pack, with_examples)
+    }
+
+    /// The merged source pack.
+    pub fn pack(&self) -> &Pack {
+        &self.program.pack
+    }
+
+    /// The compiled program (for tooling: lint, coverage, the JSON Schema export).
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Ids of the form's steps, in order.
+    pub fn steps(&self) -> impl Iterator<Item = &str> {
+        self.program.schema.steps.iter().map(|s| &*s.id)
+    }
+
+    /// Validate a whole application (messages in Chinese).
+    pub fn validate(&self, application: &serde_json::Value) -> Result<Report, Error> {
+        self.run(application, &Options::default())
+    }
+
+    /// Judge only what `step` of the form can know: its fields and the rules that belong to it.
+    /// Eligibility is `undetermined` until the steps it needs are reached, unless a definite
+    /// ineligibility is already known.
+    pub fn validate_step(&self, step: &str, application: &serde_json::Value) -> Result<Report, Error> {
+        self.run(application, &Options::default().with_step(step))
+    }
+
+    /// Validate with a trace of every rule and decision and the values they saw.
+    pub fn explain(&self, application: &serde_json::Value) -> Result<Report, Error> {
+        self.run(application, &Options::default().with_explain(true))
+    }
+
+    /// Whether the application is valid and eligible (conditions allowed).
+    pub fn is_valid(&self, application: &serde_json::Value) -> bool {
+        self.validate(application).is_ok_and(|r| r.is_ok())
+    }
+
+    /// Validate JSON text (size and depth limits applied before parsing).
+    pub fn validate_json(&self, text: &str, options: &Options) -> Result<Report, Error> {
+        let doc = parse_application(text)?;
+        self.run(&doc, options)
+    }
+
+    /// Validate with explicit options.
+    pub fn run(&self, application: &serde_json::Value, options: &Options) -> Result<Report, Error> {
+        let p = &*self.program;
+        let serde_json::Value::Object(doc) = application else {
+            return Err(ApplicationError::NotAnObject { found: json_kind(application) }.into());
+        };
+        let only_step = match &options.step {
+            Some(s) => Some(p.schema.step_index(s).ok_or_else(|| ApplicationError::UnknownStep {
+                step: s.clone(),
+                known: p.schema.steps.iter().map(|s| &*s.id).collect::<Vec<_>>().join(", "),
+            })?),
+            None => None,
+        };
+        let lang = options.lang;
+        let mut diagnostics = Vec::new();
+        let bound = {
+            let mut sink = Sink { lang, only_step, out: &mut diagnostics, steps: &p.schema.steps };
+            p.schema.bind(doc, &mut sink)
+        };
+        let mut mode = if options.explain { Mode::Explain(Vec::new()) } else { Mode::Plain };
+        self.check_required(&bound, lang, only_step, &mut diagnostics);
+
+        let mut verdict = Verdict::default();
+        let mut outputs: Vec<Value<'_>> = Vec::with_capacity(p.decisions.len());
+        for d in &p.decisions {
+            let out = {
+                let cx = Cx { doc: &bound, regexes: &p.regexes, tables: &p.tables, decisions: &outputs };
+                if only_step.is_some_and(|s| d.step > s) {
+                    verdict.pending = true;
+                    Value::Unknown
+                } else {
+                    run_decision(d, &cx, lang, &mut verdict, &mut mode, &p.schema)
+                }
+            };
+            outputs.push(out);
+        }
+        let cx = Cx { doc: &bound, regexes: &p.regexes, tables: &p.tables, decisions: &outputs };
+        for r in &p.rules {
+            let applies = match (only_step, r.kind) {
+                (None, _) => true,
+                (Some(s), Kind::Validation(_)) => r.step == s,
+                (Some(s), Kind::Eligibility(_)) => {
+                    if r.step > s {
+                        verdict.pending = true;
+                    }
+                    r.step <= s
+                }
+            };
+            if applies {
+                run_rule(r, &cx, lang, &mut diagnostics, &mut verdict, &mut mode, &p.schema);
+            }
+        }
+        // Form order, then rule order within a step: what a candidate reads top to bottom.
+        let step_rank = |d: &Diagnostic| p.schema.step_index(&d.step).unwrap_or(u32::MAX);
+        diagnostics.sort_by_key(step_rank);
+        let valid = !diagnostics.iter().any(|d| d.severity == Severity::Error);
+        let trace = match mode {
+            Mode::Explain(t) => Some(t),
+            Mode::Plain => None,
+        };
+        Ok(Report {
+            pack: p.info.clone(),
+            valid,
+            step: only_step.and_then(|s| p.schema.steps.get(s as usize)).map(|s| s.id.as_ref().into()),
+            diagnostics,
+            eligibility: verdict.finish(),
+            trace,
+        })
+    }
+
+    fn check_required(&self, bound: &Bound<'_>, lang: Lang, only_step: Option<u32>, out: &mut Vec<Diagnostic>) {
+        let p = &*self.program;
+        let mut sink = Sink { lang, only_step, out, steps: &p.schema.steps };
+        let cx = Cx { doc: bound, regexes: &p.regexes, tables: &p.tables, decisions: &[] };
+        for (slot, f) in p.schema.fields.iter().enumerate() {
+            if only_step.is_some_and(|s| s != f.step) {
+                continue;
+            }
+            let present = bound.slots.get(slot).is_some_and(Value::is_known)
+                || u32::try_from(slot).is_ok_and(|s| bound.dashes.contains(&s));
+            if present {
+                continue;
+            }
+            let required = f.required
+                || f.required_when.as_ref().is_some_and(|n| {
+                    eval::eval(n, &cx, &Env::default(), &mut NoTrace) == Value::Bool(true)
+                });
+            if required {
+                sink.field(f, format!("/{}", f.path.replace('.', "/")), "required_missing", crate::schema::Detail::None);
+            }
+        }
+        for (ordinal, r) in p.schema.records.iter().enumerate() {
+            if only_step.is_some_and(|s| s != r.field.step) {
+                continue;
+            }
+            let base = format!("/{}", r.field.path.replace('.', "/"));
+            match bound.records.get(ordinal) {
+                Some(Some(items)) => {
+                    for (i, row) in items.iter().enumerate() {
+                        for (k, f) in r.items.iter().enumerate() {
+                            if f.required && !row.get(k).is_some_and(Value::is_known) {
+                                sink.field(f, format!("{base}/{i}/{}", f.key), "required_missing", crate::schema::Detail::None);
+                            }
+                        }
+                    }
+                }
+                _ if r.field.required => sink.field(&r.field, base, "required_missing", crate::schema::Detail::None),
+                _ => {}
+            }
+        }
+        for l in &p.schema.lists {
+            let present = p.schema.member(&l.field.path).is_some_and(|m| match m {
+                Member::List(i) => bound.lists.get(i as usize).is_some_and(Option::is_some),
+                _ => true,
+            });
+            if l.field.required && !present && only_step.is_none_or(|s| s == l.field.step) {
+                sink.field(&l.field, format!("/{}", l.field.path.replace('.', "/")), "required_missing", crate::schema::Detail::None);
+            }
+        }
+    }
+}
+
+fn missing_fields(reads: &[u32], cx: &Cx<'_>, schema: &crate::schema::Schema) -> String {
+    let names: Vec<&str> = reads
+        .iter()
+        .filter(|s| !cx.doc.slots.get(**s as usize).is_some_and(Value::is_known))
+        .filter_map(|s| schema.field(*s).map(|f| f.path.as_str()))
+        .collect();
+    if names.is_empty() { "—".to_owned() } else { names.join(", ") }
+}
+
+fn undetermined(rule: &Arc<str>, reads: &[u32], cx: &Cx<'_>, lang: Lang, schema: &crate::schema::Schema) -> Finding {
+    let missing = missing_fields(reads, cx, schema);
+    Finding {
+        rule: rule.clone(),
+        code: "undetermined".into(),
+        message: crate::report::schema_message(lang, "undetermined", &Localized::default(), &crate::schema::Detail::Path(&missing)),
+        cite: None,
+        path: None,
+        due: None,
+        question: None,
+    }
+}
+
+fn due_of(e: Option<&CExpr>, cx: &Cx<'_>) -> Option<String> {
+    e.map(|e| eval::eval(&e.plain, cx, &Env::default(), &mut NoTrace).to_string())
+}
+
+fn run_rule(
+    r: &CRule,
+    cx: &Cx<'_>,
+    lang: Lang,
+    diagnostics: &mut Vec<Diagnostic>,
+    verdict: &mut Verdict,
+    mode: &mut Mode,
+    schema: &crate::schema::Schema,
+) {
+    let mut values = Vec::new();
+    let when = r.when.as_ref().map_or(Value::Bool(true), |w| mode.eval(w, cx, &mut values));
+    let result = match when {
+        Value::Bool(false) => "not_applicable",
+        Value::Bool(true) => match r.check.as_ref().map_or(Value::Bool(false), |c| mode.eval(c, cx, &mut values)) {
+            Value::Bool(true) => "passed",
+            Value::Bool(false) => "fired",
+            _ => "undetermined",
+        },
+        _ => "undetermined",
+    };
+    mode.push(|| TraceEntry { rule: r.id.clone(), result: result.into(), row: None, values });
+    match (result, r.kind) {
+        ("fired", Kind::Validation(severity)) => diagnostics.push(Diagnostic {
+            code: r.code.clone(),
+            rule: Some(r.id.clone()),
+            path: r.path.clone(),
+            severity,
+            step: schema.steps.get(r.step as usize).map(|s| s.id.as_ref().into()).unwrap_or_default(),
+            message: render(lang.pick::<Vec<Part>>(&r.message), cx),
+            cite: Some(r.cite.clone()),
+        }),
+        ("fired", Kind::Eligibility(effect)) => verdict.add(
+            effect,
+            Finding {
+                rule: r.id.clone(),
+                code: r.code.clone(),
+                message: render(lang.pick::<Vec<Part>>(&r.message), cx),
+                cite: Some(r.cite.clone()),
+                path: Some(r.path.clone()),
+                due: due_of(r.due.as_ref(), cx),
+                question: r.question.clone(),
+            },
+        ),
+        ("undetermined", Kind::Eligibility(_)) => verdict.undetermined.push(undetermined(&r.id, &r.reads, cx, lang, schema)),
+        _ => {}
+    }
+}
+
+fn cell_matches(cell: &CCell, input: Value<'_>, cx: &Cx<'_>) -> Value<'static> {
+    match cell {
+        CCell::Any => Value::Bool(true),
+        CCell::In(set, negate) => {
+            if !input.is_known() {
+                return Value::Unknown;
+            }
+            let found = set.iter().any(|s| input.compare(&s.value()) == Some(std::cmp::Ordering::Equal));
+            Value::Bool(found != *negate)
+        }
+        CCell::Cmp(op, node) => {
+            let rhs = eval::eval(node, cx, &Env::default(), &mut NoTrace);
+            eval::compare(*op, &input, &rhs)
+        }
+    }
+}
+
+fn row_matches(row: &CRow, inputs: &[Value<'_>], cx: &Cx<'_>) -> Value<'static> {
+    let mut unknown = false;
+    for (cell, v) in row.cells.iter().zip(inputs) {
+        match cell_matches(cell, *v, cx) {
+            Value::Bool(false) => return Value::Bool(false),
+            Value::Bool(true) => {}
+            _ => unknown = true,
+        }
+    }
+    if unknown { Value::Unknown } else { Value::Bool(true) }
+}
+
+fn apply_row(d: &CDecision, row: &CRow, cx: &Cx<'_>, lang: Lang, verdict: &mut Verdict) {
+    if d.route {
+        if let Some(o) = &row.output {
+            verdict.route = Some(o.clone());
+        }
+    }
+    if let Some(effect) = row.effect {
+        verdict.add(
+            effect,
+            Finding {
+                rule: row.rule.clone(),
+                code: "decision".into(),
+                message: row.message.as_ref().map(|m| render(lang.pick::<Vec<Part>>(m), cx)).unwrap_or_default(),
+                cite: Some(row.cite.clone()),
+                path: None,
+                due: due_of(row.due.as_ref(), cx),
+                question: row.question.clone(),
+            },
+        );
+    }
+}
+
+fn run_decision<'p>(
+    d: &'p CDecision,
+    cx: &Cx<'_>,
+    lang: Lang,
+    verdict: &mut Verdict,
+    mode: &mut Mode,
+    schema: &crate::schema::Schema,
+) -> Value<'p> {
+    let mut values = Vec::new();
+    let when = d.when.as_ref().map_or(Value::Bool(true), |w| mode.eval(w, cx, &mut values));
+    if when != Value::Bool(true) {
+        let result = if when == Value::Bool(false) { "not_applicable" } else { "undetermined" };
+        if !when.is_known() {
+            verdict.undetermined.push(undetermined(&d.id, &d.reads, cx, lang, schema));
+        }
+        mode.push(|| TraceEntry { rule: d.id.clone(), result: result.into(), row: None, values });
+        return Value::Unknown;
+    }
+    let mut inputs = [Value::Unknown; compile::MAX_DECISION_INPUTS];
+    for (slot, e) in inputs.iter_mut().zip(&d.inputs) {
+        *slot = mode.eval(e, cx, &mut values);
+    }
+    let inputs = inputs.get(..d.inputs.len()).unwrap_or(&[]);
+    let mut output = Value::Unknown;
+    let mut hit_row = None;
+    let mut blocked = false;
+    for (n, row) in d.rows.iter().enumerate() {
+        match row_matches(row, inputs, cx) {
+            Value::Bool(true) => {
+                hit_row.get_or_insert(n);
+                apply_row(d, row, cx, lang, verdict);
+                if output == Value::Unknown {
+                    output = row.output.as_deref().map_or(Value::Unknown, Value::Text);
+                }
+                if d.hit == HitPolicy::First {
+                    break;
+                }
+            }
+            Value::Bool(false) => {}
+            _ => {
+                // An undecidable row: a first-hit table cannot know whether it would have hit.
+                blocked = true;
+                if d.hit == HitPolicy::First {
+                    break;
+                }
+            }
+        }
+    }
+    let result = if blocked && (hit_row.is_none() || d.hit == HitPolicy::Collect) {
+        verdict.undetermined.push(undetermined(&d.id, &d.reads, cx, lang, schema));
+        if d.hit == HitPolicy::First { "undetermined" } else { "hit" }
+    } else if hit_row.is_some() {
+        "hit"
+    } else {
+        if let Some(row) = &d.default {
+            apply_row(d, row, cx, lang, verdict);
+            output = row.output.as_deref().map_or(Value::Unknown, Value::Text);
+        }
+        "no_hit"
+    };
+    mode.push(|| TraceEntry {
+        rule: d.id.clone(),
+        result: result.into(),
+        row: hit_row.and_then(|n| u32::try_from(n + 1).ok()),
+        values,
+    });
+    output
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync + Clone>() {}
+    is::<Engine>();
+    let _ = Node::Decision(0);
+}

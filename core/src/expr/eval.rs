@@ -1,0 +1,318 @@
+//! Evaluation of compiled expressions over a bound application, in three-valued (Kleene) logic.
+
+use std::cmp::Ordering;
+
+use regex::Regex;
+
+use super::ast::Span;
+use super::ir::{ArithOp, CmpOp, Node, Quant, Source};
+use crate::builtins;
+use crate::value::Value;
+
+/// Deepest nesting of quantifiers.
+pub const MAX_QUANT_DEPTH: usize = 4;
+
+/// A table as the evaluator sees it: rows of constants, with a key index.
+#[derive(Debug)]
+pub struct TableData {
+    /// Rows; column 0 is the key.
+    pub rows: Vec<Vec<Option<crate::value::Scalar>>>,
+    /// Row index by key.
+    pub index: std::collections::HashMap<Box<str>, usize>,
+}
+
+/// An application bound to the schema's slots.
+#[derive(Debug, Default)]
+pub struct Bound<'a> {
+    /// Top-level field values by slot.
+    pub slots: Vec<Value<'a>>,
+    /// Slots whose value was the placeholder `-`.
+    pub dashes: Vec<u32>,
+    /// Records fields by ordinal: `None` when absent, else the items' field values.
+    pub records: Vec<Option<Vec<Vec<Value<'a>>>>>,
+    /// List fields by ordinal.
+    pub lists: Vec<Option<Vec<Value<'a>>>>,
+}
+
+/// What evaluation reads besides the document.
+pub struct Cx<'x> {
+    /// The bound application.
+    pub doc: &'x Bound<'x>,
+    /// The engine's regular expressions.
+    pub regexes: &'x [Regex],
+    /// The engine's tables.
+    pub tables: &'x [TableData],
+    /// Outputs of the decisions evaluated so far.
+    pub decisions: &'x [Value<'x>],
+}
+
+/// Receives the value of every traced node (`explain`); [`NoTrace`] compiles to nothing.
+pub trait Tracer {
+    /// A traced node produced `value`.
+    fn record(&mut self, span: Span, masked: bool, value: Value<'_>);
+}
+
+/// The tracer of plain validation.
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    #[inline(always)]
+    fn record(&mut self, _: Span, _: bool, _: Value<'_>) {}
+}
+
+/// The items bound by enclosing quantifiers.
+#[derive(Clone, Copy)]
+pub struct Env<'x> {
+    items: [&'x [Value<'x>]; MAX_QUANT_DEPTH],
+}
+
+impl Default for Env<'_> {
+    fn default() -> Self {
+        Self { items: [&[]; MAX_QUANT_DEPTH] }
+    }
+}
+
+fn item<'x>(env: &Env<'x>, depth: u8) -> &'x [Value<'x>] {
+    env.items.get(usize::from(depth)).copied().unwrap_or(&[])
+}
+
+/// Evaluate a node.
+pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) -> Value<'x> {
+    match n {
+        Node::Const(c) => c.value(),
+        Node::Field(slot) => cx.doc.slots.get(*slot as usize).copied().unwrap_or(Value::Unknown),
+        Node::Item { depth, field } => item(env, *depth).get(*field as usize).copied().unwrap_or(Value::Unknown),
+        Node::ItemValue { depth } => item(env, *depth).first().copied().unwrap_or(Value::Unknown),
+        Node::Present(slot) => Value::Bool(
+            cx.doc.slots.get(*slot as usize).is_some_and(Value::is_known) || cx.doc.dashes.contains(slot),
+        ),
+        Node::PresentSource(src) => Value::Bool(match src {
+            Source::Records(i) => cx.doc.records.get(*i as usize).is_some_and(Option::is_some),
+            Source::List(i) => cx.doc.lists.get(*i as usize).is_some_and(Option::is_some),
+        }),
+        Node::PresentItem { depth, field } => {
+            Value::Bool(item(env, *depth).get(*field as usize).is_some_and(Value::is_known))
+        }
+        Node::IsDash(slot) => Value::Bool(cx.doc.dashes.contains(slot)),
+        Node::Not(e) => match eval(e, cx, env, tr) {
+            Value::Bool(b) => Value::Bool(!b),
+            _ => Value::Unknown,
+        },
+        Node::Neg(e) => match eval(e, cx, env, tr) {
+            Value::Int(i) => i.checked_neg().map_or(Value::Unknown, Value::Int),
+            Value::Num(x) => Value::Num(-x),
+            _ => Value::Unknown,
+        },
+        Node::And(items) => {
+            let mut unknown = false;
+            for e in items.iter() {
+                match eval(e, cx, env, tr) {
+                    Value::Bool(false) => return Value::Bool(false),
+                    Value::Bool(true) => {}
+                    _ => unknown = true,
+                }
+            }
+            if unknown { Value::Unknown } else { Value::Bool(true) }
+        }
+        Node::Or(items) => {
+            let mut unknown = false;
+            for e in items.iter() {
+                match eval(e, cx, env, tr) {
+                    Value::Bool(true) => return Value::Bool(true),
+                    Value::Bool(false) => {}
+                    _ => unknown = true,
+                }
+            }
+            if unknown { Value::Unknown } else { Value::Bool(false) }
+        }
+        Node::Cmp(op, l, r) => {
+            let (a, b) = (eval(l, cx, env, tr), eval(r, cx, env, tr));
+            compare(*op, &a, &b)
+        }
+        Node::Arith(op, l, r) => arith(*op, eval(l, cx, env, tr), eval(r, cx, env, tr)),
+        Node::InConst { needle, set, negate } => {
+            let v = eval(needle, cx, env, tr);
+            if !v.is_known() {
+                return Value::Unknown;
+            }
+            let found = set.iter().any(|s| v.compare(&s.value()) == Some(Ordering::Equal));
+            Value::Bool(found != *negate)
+        }
+        Node::InNodes { needle, items, negate } => {
+            let v = eval(needle, cx, env, tr);
+            if !v.is_known() {
+                return Value::Unknown;
+            }
+            let mut unknown = false;
+            for e in items.iter() {
+                let x = eval(e, cx, env, tr);
+                match v.compare(&x) {
+                    Some(Ordering::Equal) => return Value::Bool(!*negate),
+                    None => unknown = true,
+                    Some(_) => {}
+                }
+            }
+            if unknown { Value::Unknown } else { Value::Bool(*negate) }
+        }
+        Node::InSource { needle, source, negate } => {
+            let v = eval(needle, cx, env, tr);
+            let Source::List(i) = source else { return Value::Unknown };
+            match (v.is_known(), cx.doc.lists.get(*i as usize)) {
+                (true, Some(Some(list))) => {
+                    let found = list.iter().any(|x| v.compare(x) == Some(Ordering::Equal));
+                    Value::Bool(found != *negate)
+                }
+                _ => Value::Unknown,
+            }
+        }
+        Node::Quant { kind, source, depth, body } => quantify(*kind, *source, *depth, body, cx, env, tr),
+        Node::Len(source) => match source {
+            Source::Records(i) => match cx.doc.records.get(*i as usize) {
+                Some(Some(items)) => i64::try_from(items.len()).map_or(Value::Unknown, Value::Int),
+                _ => Value::Unknown,
+            },
+            Source::List(i) => match cx.doc.lists.get(*i as usize) {
+                Some(Some(items)) => i64::try_from(items.len()).map_or(Value::Unknown, Value::Int),
+                _ => Value::Unknown,
+            },
+        },
+        Node::Call(f, args) => {
+            let mut vals = [Value::Unknown; 3];
+            for (slot, a) in vals.iter_mut().zip(args.iter()) {
+                *slot = eval(a, cx, env, tr);
+                if !slot.is_known() {
+                    return Value::Unknown;
+                }
+            }
+            builtins::call(*f, vals.get(..args.len()).unwrap_or(&[]))
+        }
+        Node::Matches(e, re) => match (eval(e, cx, env, tr), cx.regexes.get(*re as usize)) {
+            (Value::Text(t), Some(re)) => Value::Bool(re.is_match(t)),
+            _ => Value::Unknown,
+        },
+        Node::Lookup { table, column, key } => match (eval(key, cx, env, tr), cx.tables.get(*table as usize)) {
+            (Value::Text(k), Some(t)) => t
+                .index
+                .get(k)
+                .and_then(|row| t.rows.get(*row))
+                .and_then(|row| row.get(*column as usize))
+                .and_then(Option::as_ref)
+                .map_or(Value::Unknown, crate::value::Scalar::value),
+            _ => Value::Unknown,
+        },
+        Node::InTable { table, key } => match (eval(key, cx, env, tr), cx.tables.get(*table as usize)) {
+            (Value::Text(k), Some(t)) => Value::Bool(t.index.contains_key(k)),
+            _ => Value::Unknown,
+        },
+        Node::Decision(i) => cx.decisions.get(*i as usize).copied().unwrap_or(Value::Unknown),
+        Node::If(parts) => {
+            let [c, a, b] = &**parts;
+            match eval(c, cx, env, tr) {
+                Value::Bool(true) => eval(a, cx, env, tr),
+                Value::Bool(false) => eval(b, cx, env, tr),
+                _ => Value::Unknown,
+            }
+        }
+        Node::Coalesce(parts) => {
+            let [a, b] = &**parts;
+            match eval(a, cx, env, tr) {
+                Value::Unknown => eval(b, cx, env, tr),
+                v => v,
+            }
+        }
+        Node::Traced(span, masked, e) => {
+            let v = eval(e, cx, env, tr);
+            tr.record(*span, *masked, v);
+            v
+        }
+    }
+}
+
+fn quantify<'x, T: Tracer>(
+    kind: Quant,
+    source: Source,
+    depth: u8,
+    body: &'x Node,
+    cx: &Cx<'x>,
+    env: &Env<'x>,
+    tr: &mut T,
+) -> Value<'x> {
+    let mut unknown = false;
+    let mut count: i64 = 0;
+    // Evaluates the body for one item; `Some` ends the quantifier early.
+    let mut visit = |row: &'x [Value<'x>]| -> Option<Value<'x>> {
+        let mut inner = *env;
+        *inner.items.get_mut(usize::from(depth))? = row;
+        match (kind, eval(body, cx, &inner, tr)) {
+            (Quant::Any, Value::Bool(true)) => return Some(Value::Bool(true)),
+            (Quant::All, Value::Bool(false)) => return Some(Value::Bool(false)),
+            (Quant::Count, Value::Bool(true)) => count += 1,
+            (_, Value::Bool(_)) => {}
+            _ => unknown = true,
+        }
+        None
+    };
+    let early = match source {
+        Source::Records(i) => {
+            let Some(Some(items)) = cx.doc.records.get(i as usize) else { return Value::Unknown };
+            items.iter().find_map(|row| visit(row))
+        }
+        Source::List(i) => {
+            let Some(Some(items)) = cx.doc.lists.get(i as usize) else { return Value::Unknown };
+            items.iter().find_map(|v| visit(std::slice::from_ref(v)))
+        }
+    };
+    match (early, kind) {
+        (Some(v), _) => v,
+        _ if unknown => Value::Unknown,
+        (None, Quant::Any) => Value::Bool(false),
+        (None, Quant::All) => Value::Bool(true),
+        (None, Quant::Count) => Value::Int(count),
+    }
+}
+
+/// Compare two values; unknown when either is unknown or they do not compare.
+pub fn compare<'x>(op: CmpOp, a: &Value<'_>, b: &Value<'_>) -> Value<'x> {
+    let Some(ord) = a.compare(b) else { return Value::Unknown };
+    Value::Bool(match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    })
+}
+
+#[expect(clippy::cast_precision_loss, reason = "int operands widen to number like JSON numbers")]
+fn arith<'x>(op: ArithOp, a: Value<'x>, b: Value<'x>) -> Value<'x> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => {
+            let r = match op {
+                ArithOp::Add => x.checked_add(y),
+                ArithOp::Sub => x.checked_sub(y),
+                ArithOp::Mul => x.checked_mul(y),
+                ArithOp::Div => x.checked_div(y),
+                ArithOp::Rem => x.checked_rem(y),
+            };
+            r.map_or(Value::Unknown, Value::Int)
+        }
+        (Value::Int(_) | Value::Num(_), Value::Int(_) | Value::Num(_)) => {
+            let f = |v: Value<'_>| match v {
+                Value::Int(i) => i as f64,
+                Value::Num(n) => n,
+                _ => f64::NAN,
+            };
+            let (x, y) = (f(a), f(b));
+            let r = match op {
+                ArithOp::Add => x + y,
+                ArithOp::Sub => x - y,
+                ArithOp::Mul => x * y,
+                ArithOp::Div => x / y,
+                ArithOp::Rem => x % y,
+            };
+            if r.is_finite() { Value::Num(r) } else { Value::Unknown }
+        }
+        _ => Value::Unknown,
+    }
+}

@@ -1,0 +1,167 @@
+//! The compiled form of an expression: a typed tree with every name resolved to an index.
+//!
+//! Fields are slot numbers, parameters are inlined constants, regular expressions and tables are
+//! indices into the engine, so evaluation never parses, hashes a name or allocates.
+
+use super::ast::Span;
+use crate::builtins::Builtin;
+use crate::value::Scalar;
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// Arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Rem,
+}
+
+/// What a quantifier or `len` ranges over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A records field, by its records ordinal.
+    Records(u32),
+    /// A list field, by its list ordinal.
+    List(u32),
+}
+
+/// Quantifier kinds.
+pub use super::ast::Quant;
+
+/// A compiled expression node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// A constant (literals and parameters).
+    Const(Scalar),
+    /// A top-level field, by slot.
+    Field(u32),
+    /// A field of the record bound by the quantifier at `depth`.
+    Item {
+        /// Quantifier depth (0 = outermost).
+        depth: u8,
+        /// Index of the item field within its record.
+        field: u32,
+    },
+    /// The scalar item bound by the quantifier at `depth` (lists of scalars).
+    ItemValue {
+        /// Quantifier depth.
+        depth: u8,
+    },
+    /// Presence of a top-level field (a value, or `-` where allowed).
+    Present(u32),
+    /// Presence of a records or list field.
+    PresentSource(Source),
+    /// Presence of a record field.
+    PresentItem {
+        /// Quantifier depth.
+        depth: u8,
+        /// Item field.
+        field: u32,
+    },
+    /// The field holds the placeholder `-` (师承/确有专长 records).
+    IsDash(u32),
+    /// Kleene negation.
+    Not(Box<Node>),
+    /// Arithmetic negation.
+    Neg(Box<Node>),
+    /// Kleene conjunction.
+    And(Box<[Node]>),
+    /// Kleene disjunction.
+    Or(Box<[Node]>),
+    /// Comparison.
+    Cmp(CmpOp, Box<Node>, Box<Node>),
+    /// Arithmetic.
+    Arith(ArithOp, Box<Node>, Box<Node>),
+    /// Membership in a constant set.
+    InConst {
+        /// Value looked for.
+        needle: Box<Node>,
+        /// The set.
+        set: Box<[Scalar]>,
+        /// `not in`.
+        negate: bool,
+    },
+    /// Membership in a list of expressions.
+    InNodes {
+        /// Value looked for.
+        needle: Box<Node>,
+        /// The items.
+        items: Box<[Node]>,
+        /// `not in`.
+        negate: bool,
+    },
+    /// Membership in a list field.
+    InSource {
+        /// Value looked for.
+        needle: Box<Node>,
+        /// The list.
+        source: Source,
+        /// `not in`.
+        negate: bool,
+    },
+    /// `any` / `all` / `count` over a source, binding the item at `depth`.
+    Quant {
+        /// Kind.
+        kind: Quant,
+        /// What it ranges over.
+        source: Source,
+        /// Depth of the bound variable.
+        depth: u8,
+        /// The condition.
+        body: Box<Node>,
+    },
+    /// Number of items of a source.
+    Len(Source),
+    /// A pure built-in.
+    Call(Builtin, Box<[Node]>),
+    /// Regex match; index into the engine's regexes.
+    Matches(Box<Node>, u32),
+    /// Table lookup.
+    Lookup {
+        /// Table index.
+        table: u32,
+        /// Column index.
+        column: u32,
+        /// Key.
+        key: Box<Node>,
+    },
+    /// Key present in a table.
+    InTable {
+        /// Table index.
+        table: u32,
+        /// Key.
+        key: Box<Node>,
+    },
+    /// Output of a decision table evaluated earlier.
+    Decision(u32),
+    /// `if(c, a, b)`.
+    If(Box<[Node; 3]>),
+    /// `coalesce(a, b)`.
+    Coalesce(Box<[Node; 2]>),
+    /// Records its value in an `explain` trace under the source text of `span`; `true` masks the
+    /// value (a field marked `mask`).
+    Traced(Span, bool, Box<Node>),
+}

@@ -1,0 +1,502 @@
+//! The serde model of a rule pack.
+//!
+//! A pack directory is a set of TOML files (see `docs/pack-format.md`); each file may hold any of the
+//! sections below. Loading merges them (and the packs they extend) into one [`Pack`], which is also
+//! exactly what a bundle stores as JSON. The model is generic over the type of expression text `E`:
+//! TOML files are read with `toml::Spanned<String>` so errors can name a line and column, and the
+//! merged pack holds [`Source`], which remembers that location but serialises as a plain string.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Where a piece of pack text came from: file (relative to the pack root), 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loc {
+    /// File path relative to the pack directory, or `bundle` for a bundle.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, counted in characters.
+    pub column: u32,
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A string of pack source (an expression, a pattern, a message template) with its location.
+///
+/// Serialises as the bare string, so a bundle stays a plain document; a bundle-loaded `Source`
+/// has no location and errors point at the rule id instead.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Source {
+    /// The text as written.
+    pub text: String,
+    /// Where the text starts (the first character inside the quotes), when known.
+    pub loc: Option<Loc>,
+}
+
+impl Source {
+    /// A source string with no known location.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into(), loc: None }
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Source::new)
+    }
+}
+
+/// Text in the two languages every message is written in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Localized<E> {
+    /// Simplified Chinese, the default language.
+    pub zh: E,
+    /// English.
+    pub en: E,
+}
+
+/// Confidence the spec gives a rule or parameter: H official, M one good source, L inferred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Confidence {
+    /// Official text, or several independent mirrors agree.
+    H,
+    /// One reputable secondary source.
+    M,
+    /// Inferred or a single weak source.
+    L,
+}
+
+/// `[pack]`: identity and inheritance; only in `pack.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackMeta {
+    /// Stable id, e.g. `nmec-2024` or `nmec-2024-hunan`.
+    pub id: String,
+    /// Version of this pack's content, e.g. `2024.1.0`.
+    pub version: String,
+    /// Human title.
+    pub title: Localized<String>,
+    /// Path of the pack this one extends (relative to this pack's directory); resolved at load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// Ids of inherited rules and decisions this pack switches off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disable: Vec<String>,
+    /// Free text for reviewers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Ids of the packs merged into this one, base first (filled in by the loader).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lineage: Vec<String>,
+}
+
+/// The scalar types of fields, parameters and expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    /// `true` / `false`.
+    Bool,
+    /// A whole number (JSON integer).
+    Int,
+    /// Any JSON number.
+    Number,
+    /// A string.
+    Text,
+    /// A calendar date `YYYY-MM-DD`.
+    Date,
+    /// A year and month `YYYY-MM`, as the registration form writes education and work dates.
+    Month,
+    /// An RFC 3339 timestamp with offset, e.g. `2024-01-22T09:30:00+08:00`.
+    Datetime,
+    /// A list of scalars (the item type is `items`).
+    List,
+    /// A list of records; its item fields are declared as `path[].name`.
+    Records,
+}
+
+/// A pack parameter as stored in a merged pack and a bundle: a typed value with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamDef {
+    /// The value's type.
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// Item type when `type = "list"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<FieldType>,
+    /// The value in its JSON form (dates as strings).
+    pub value: serde_json::Value,
+    /// What the parameter means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// Where the value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cite: Option<String>,
+    /// How sure the source is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+}
+
+/// `[[step]]`: one step of the registration form, in form order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    /// The application's top-level key for this step, e.g. `basic`.
+    pub id: String,
+    /// Title shown to candidates.
+    pub title: Localized<String>,
+}
+
+/// `[[field]]`: one field of the application.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "E: Deserialize<'de>"))]
+pub struct FieldDef<E> {
+    /// Dotted path: `step.field`, or `step.list[].field` for a field of a records item.
+    pub path: String,
+    /// Value type.
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// Item type of a `list`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<FieldType>,
+    /// Label shown to candidates.
+    pub label: Localized<String>,
+    /// Always required.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// Required when this expression is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_when: Option<E>,
+    /// Allowed values (text fields).
+    #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
+    pub enumeration: Option<Vec<String>>,
+    /// Allowed values are the keys of this table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enum_table: Option<String>,
+    /// A regular expression the whole value must match (anchor it yourself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<E>,
+    /// Minimum length in characters (text) or items (lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    /// Maximum length in characters (text) or items (lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Smallest allowed number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest allowed number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Never echo the value in full (ID numbers): reports show it masked.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mask: bool,
+    /// Accept the placeholder `-` ("not applicable", as the form writes it for 师承/确有专长
+    /// records): it counts as present for `required`, reads as unknown, and `is_dash(path)` sees it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dash: bool,
+    /// Spec rule id that this field's own checks implement (e.g. `XF-09`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Citation for this field's checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cite: Option<String>,
+    /// Help text for form authors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A dictionary: named columns, one key column, rows of values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableDef {
+    /// Column names; the first is the key.
+    pub columns: Vec<String>,
+    /// Column types, same order (`text` when omitted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<FieldType>,
+    /// What the table is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// Where its content comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cite: Option<String>,
+    /// The rows; each has one value per column (use `""` for none).
+    pub rows: Vec<Vec<serde_json::Value>>,
+}
+
+/// Severity of a validation diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks submission: `valid` is false.
+    Error,
+    /// Shown, does not block.
+    Warning,
+    /// A hint.
+    Info,
+}
+
+/// What an eligibility rule or decision row does to the outcome when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// The candidate cannot sit this exam: a reason.
+    Ineligible,
+    /// Eligible once something is supplied by a date: a condition.
+    Conditional,
+    /// The rules cannot settle it; a reviewer must: a reason naming the open question.
+    NeedsReview,
+    /// Eligible, with a practice restriction.
+    Restriction,
+}
+
+/// `[[rule]]`: a validation rule (with `severity`) or an eligibility rule (with `effect`).
+///
+/// The rule *fires* when `when` holds and `check` does not. Without `check` it fires whenever
+/// `when` holds (useful for effects such as restrictions). Unknown values (missing fields) make a
+/// rule undetermined, never fired: presence is the schema's job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "E: Deserialize<'de>"))]
+pub struct RuleDef<E> {
+    /// Stable id; the spec's id (`XF-01`, `R-TR-3`) where the rule comes from the spec.
+    pub id: String,
+    /// One line saying what the rule checks, for the rule catalogue.
+    pub summary: String,
+    /// Step the rule belongs to; inferred from the fields it reads when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// Validation severity (exactly one of `severity` and `effect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Eligibility effect (exactly one of `severity` and `effect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+    /// Precondition (default: always).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<E>,
+    /// What must hold (default: nothing, so the rule fires whenever `when` holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<E>,
+    /// Stable diagnostic code (default `rule_failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Field the diagnostic points at (default: the first field `check` reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// For `conditional`: the date by which the condition must be met (an expression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<E>,
+    /// For `needs_review`: the open question, e.g. `Q5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// Message templates; `{expr}` inserts a value.
+    pub message: Localized<E>,
+    /// The regulation the rule implements.
+    pub cite: String,
+    /// Confidence of the source.
+    pub confidence: Confidence,
+}
+
+/// A cell of a decision-table row: a literal (equality), a list (membership), `"-"` (any), or a
+/// `{ test = "<op> <expr>" }` unary test such as `{ test = ">= @2015-01" }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Cell tests carry no source location (serde cannot track spans through an untagged enum);
+/// their errors name the decision and row instead.
+#[serde(untagged)]
+pub enum Cell {
+    /// A unary test: comparison operator (default `==`) followed by an expression.
+    Test {
+        /// The test text.
+        test: String,
+    },
+    /// A literal, a list of literals, or `"-"`.
+    Value(serde_json::Value),
+}
+
+/// One row of a decision table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "E: Deserialize<'de>"))]
+pub struct RowDef<E> {
+    /// One cell per input.
+    pub when: Vec<Cell>,
+    /// The decision's output when this row hits (e.g. a route id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    /// Rule id reported when this row applies an effect (default `<decision>#<row>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Effect applied when the row hits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+    /// Message for the effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Localized<E>>,
+    /// Citation for the row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cite: Option<String>,
+    /// Open question for `needs_review` rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// Due date expression for `conditional` rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<E>,
+}
+
+/// How rows of a decision table combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HitPolicy {
+    /// The first matching row wins.
+    First,
+    /// Every matching row applies.
+    Collect,
+}
+
+/// `[[decision]]`: a decision table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "E: Deserialize<'de>"))]
+pub struct DecisionDef<E> {
+    /// Stable id; rules read the output as `decision("id")`.
+    pub id: String,
+    /// What the table decides.
+    pub summary: String,
+    /// `first` or `collect`.
+    pub hit: HitPolicy,
+    /// When true, the output is the report's `eligibility.route`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub route: bool,
+    /// Only evaluate when this holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<E>,
+    /// Input expressions, one per column.
+    pub inputs: Vec<E>,
+    /// The rows.
+    pub rows: Vec<RowDef<E>>,
+    /// Applied when no row hits (all inputs known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<RowDef<E>>,
+    /// Step the decision belongs to; inferred when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// Citation.
+    pub cite: String,
+    /// Confidence.
+    pub confidence: Confidence,
+}
+
+/// What an example expects; every key given is checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// Expected `valid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid: Option<bool>,
+    /// Expected eligibility outcome (`eligible`, `conditional`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Expected route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// Exactly these rule ids (or, for schema diagnostics without a rule, codes) fire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fired: Option<Vec<String>>,
+}
+
+/// `[[example]]`: an application with its expected outcome, run by `baokao test`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleDef {
+    /// Unique name.
+    pub name: String,
+    /// A JSON application file relative to the pack (TOML only; resolved into `document`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
+    /// Another example this one starts from (TOML only; resolved into `document`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// Field values to set on the base, by dotted path (TOML only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set: BTreeMap<String, serde_json::Value>,
+    /// Field paths to remove from the base (TOML only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
+    /// Validate only this step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// What the report must say.
+    pub expect: Expectation,
+    /// The resolved application document (filled in by the loader).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<serde_json::Value>,
+}
+
+/// One TOML file of a pack directory, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackFile {
+    /// Only in `pack.toml`.
+    pub pack: Option<PackMeta>,
+    /// Parameters: a plain value, or a table with `value` and provenance.
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Value>,
+    /// Form steps.
+    #[serde(default)]
+    pub step: Vec<StepDef>,
+    /// Fields.
+    #[serde(default)]
+    pub field: Vec<FieldDef<toml::Spanned<String>>>,
+    /// Dictionaries.
+    #[serde(default)]
+    pub table: BTreeMap<String, TableDef>,
+    /// Rules.
+    #[serde(default)]
+    pub rule: Vec<RuleDef<toml::Spanned<String>>>,
+    /// Decision tables.
+    #[serde(default)]
+    pub decision: Vec<DecisionDef<toml::Spanned<String>>>,
+    /// Examples.
+    #[serde(default)]
+    pub example: Vec<ExampleDef>,
+}
+
+/// A whole pack, merged with the packs it extends: the input of compilation and the content of a bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pack {
+    /// Identity.
+    pub pack: PackMeta,
+    /// Parameters by name.
+    pub params: BTreeMap<String, ParamDef>,
+    /// Steps in form order.
+    pub steps: Vec<StepDef>,
+    /// Fields in declaration order.
+    pub fields: Vec<FieldDef<Source>>,
+    /// Tables by id.
+    pub tables: BTreeMap<String, TableDef>,
+    /// Rules in evaluation order.
+    pub rules: Vec<RuleDef<Source>>,
+    /// Decision tables in evaluation order.
+    pub decisions: Vec<DecisionDef<Source>>,
+    /// Examples with resolved documents.
+    #[serde(default)]
+    pub examples: Vec<ExampleDef>,
+}

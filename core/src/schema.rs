@@ -1,0 +1,504 @@
+//! The compiled schema: fields resolved to slots, and the one pass that binds an application
+//! document to those slots while checking types, enumerations, patterns, lengths and ranges.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use regex::Regex;
+
+use crate::builtins::{dates, id_card, text};
+use crate::expr::eval::Bound;
+use crate::expr::ir::Node;
+use crate::pack::model::{FieldType, Localized};
+use crate::report::{Diagnostic, Lang};
+use crate::value::{ItemTy, Ty, Value};
+use crate::pack::model::Severity;
+
+/// Most items a records or list field may hold.
+pub const MAX_ITEMS: usize = 1000;
+
+/// Where a field lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    /// A scalar field, by slot.
+    Scalar(u32),
+    /// A records field, by ordinal.
+    Records(u32),
+    /// A list field, by ordinal.
+    List(u32),
+}
+
+/// Value checks of one field.
+#[derive(Debug, Default)]
+pub struct Constraints {
+    /// Allowed values, sorted for binary search.
+    pub sorted_enum: Option<Vec<Box<str>>>,
+    /// Pattern, with its source text.
+    pub pattern: Option<(Regex, String)>,
+    /// Length bounds in characters.
+    pub min_length: Option<u32>,
+    /// Length bounds in characters.
+    pub max_length: Option<u32>,
+    /// Numeric bounds.
+    pub min: Option<f64>,
+    /// Numeric bounds.
+    pub max: Option<f64>,
+}
+
+/// A compiled field (scalar, or item field of a records field).
+#[derive(Debug)]
+pub struct FieldInfo {
+    /// Dotted path as declared.
+    pub path: String,
+    /// Key inside its step or record.
+    pub key: Box<str>,
+    /// Step index.
+    pub step: u32,
+    /// Value type (for lists, see [`ListInfo`]).
+    pub ty: Ty,
+    /// Declared type.
+    pub field_type: FieldType,
+    /// Allowed values in declaration order (for hints, the JSON Schema export).
+    pub enumeration: Option<Vec<Box<str>>>,
+    /// Checks.
+    pub constraints: Constraints,
+    /// Never echo in full.
+    pub mask: bool,
+    /// Accepts the placeholder `-`.
+    pub dash: bool,
+    /// Always required.
+    pub required: bool,
+    /// Required when this holds (plain and traced forms).
+    pub required_when: Option<Node>,
+    /// Label.
+    pub label: Localized<String>,
+    /// Spec rule the field's checks implement.
+    pub rule: Option<Arc<str>>,
+    /// Citation.
+    pub cite: Option<Arc<str>>,
+}
+
+/// A compiled records field.
+#[derive(Debug)]
+pub struct RecordsInfo {
+    /// The field itself (its `ty` is `Records`).
+    pub field: FieldInfo,
+    /// Item fields.
+    pub items: Vec<FieldInfo>,
+}
+
+/// A compiled list-of-scalars field.
+#[derive(Debug)]
+pub struct ListInfo {
+    /// The field itself.
+    pub field: FieldInfo,
+    /// Item type.
+    pub item: ItemTy,
+}
+
+/// One step of the form.
+#[derive(Debug)]
+pub struct StepInfo {
+    /// Id (`basic`).
+    pub id: Box<str>,
+    /// Title.
+    pub title: Localized<String>,
+    /// Members by key, sorted for binary search.
+    pub members: Vec<(Box<str>, Member)>,
+}
+
+/// The compiled schema.
+#[derive(Debug, Default)]
+pub struct Schema {
+    /// Steps in form order.
+    pub steps: Vec<StepInfo>,
+    /// Scalar fields by slot.
+    pub fields: Vec<FieldInfo>,
+    /// Records fields by ordinal.
+    pub records: Vec<RecordsInfo>,
+    /// List fields by ordinal.
+    pub lists: Vec<ListInfo>,
+    /// Every addressable path.
+    pub members: HashMap<String, Member>,
+}
+
+impl Schema {
+    /// Index of a step by id.
+    pub fn step_index(&self, id: &str) -> Option<u32> {
+        self.steps.iter().position(|s| &*s.id == id).and_then(|i| u32::try_from(i).ok())
+    }
+
+    /// A path's member.
+    pub fn member(&self, path: &str) -> Option<Member> {
+        self.members.get(path).copied()
+    }
+
+    /// A scalar field by slot.
+    pub fn field(&self, slot: u32) -> Option<&FieldInfo> {
+        self.fields.get(slot as usize)
+    }
+
+    /// Every addressable path (for hints).
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.members.keys()
+    }
+
+    /// Item type of a list field.
+    pub fn list_item_ty(&self, ordinal: u32) -> Option<ItemTy> {
+        self.lists.get(ordinal as usize).map(|l| l.item)
+    }
+
+    /// An item field of a records field by name.
+    pub fn item_field(&self, records: u32, name: &str) -> Option<(u32, &FieldInfo)> {
+        let r = self.records.get(records as usize)?;
+        let i = r.items.iter().position(|f| &*f.key == name)?;
+        Some((u32::try_from(i).ok()?, r.items.get(i)?))
+    }
+
+    /// Names of a records field's items (for hints).
+    pub fn item_names(&self, records: u32) -> impl Iterator<Item = &str> {
+        self.records.get(records as usize).into_iter().flat_map(|r| r.items.iter().map(|f| &*f.key))
+    }
+
+    /// The step and label of any member.
+    pub fn info(&self, m: Member) -> Option<&FieldInfo> {
+        match m {
+            Member::Scalar(s) => self.fields.get(s as usize),
+            Member::Records(r) => self.records.get(r as usize).map(|r| &r.field),
+            Member::List(l) => self.lists.get(l as usize).map(|l| &l.field),
+        }
+    }
+}
+
+/// Map a declared field type to an expression type.
+pub fn ty_of(t: FieldType) -> Ty {
+    match t {
+        FieldType::Bool => Ty::Bool,
+        FieldType::Int => Ty::Int,
+        FieldType::Number => Ty::Num,
+        FieldType::Text => Ty::Text,
+        FieldType::Date => Ty::Date,
+        FieldType::Month => Ty::Month,
+        FieldType::Datetime => Ty::DateTime,
+        FieldType::List => Ty::List(ItemTy::Text),
+        FieldType::Records => Ty::Records,
+    }
+}
+
+/// Escape a key for a JSON pointer (RFC 6901).
+pub fn pointer_escape(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
+}
+
+/// Collects the diagnostics of the binding pass.
+pub struct Sink<'r> {
+    /// Language of messages.
+    pub lang: Lang,
+    /// Only keep diagnostics of this step.
+    pub only_step: Option<u32>,
+    /// Output.
+    pub out: &'r mut Vec<Diagnostic>,
+    /// Step ids (for the `step` of a diagnostic).
+    pub steps: &'r [StepInfo],
+}
+
+impl Sink<'_> {
+    fn keep(&self, step: u32) -> bool {
+        self.only_step.is_none_or(|s| s == step)
+    }
+
+    /// Report a schema problem of `field` at `path`.
+    pub fn field(&mut self, field: &FieldInfo, path: String, code: &'static str, detail: Detail<'_>) {
+        if !self.keep(field.step) {
+            return;
+        }
+        let message = crate::report::schema_message(self.lang, code, &field.label, &detail);
+        self.out.push(Diagnostic {
+            code: code.into(),
+            rule: field.rule.clone(),
+            path,
+            severity: Severity::Error,
+            step: self.steps.get(field.step as usize).map(|s| s.id.as_ref().into()).unwrap_or_default(),
+            message,
+            cite: field.cite.clone(),
+        });
+    }
+
+    fn unknown(&mut self, step: Option<u32>, path: String) {
+        if step.is_some_and(|s| !self.keep(s)) || (step.is_none() && self.only_step.is_some()) {
+            return;
+        }
+        let message = crate::report::schema_message(self.lang, "unknown_field", &Localized::default(), &Detail::Path(&path));
+        self.out.push(Diagnostic {
+            code: "unknown_field".into(),
+            rule: None,
+            step: step.and_then(|s| self.steps.get(s as usize)).map(|s| s.id.as_ref().into()).unwrap_or_default(),
+            path,
+            severity: Severity::Warning,
+            message,
+            cite: None,
+        });
+    }
+}
+
+/// Extra information for a schema message.
+pub enum Detail<'a> {
+    /// Nothing to add.
+    None,
+    /// The expected type.
+    Expected(&'static str),
+    /// The offending value (already masked when needed).
+    Value(String),
+    /// A bound.
+    Bound(String),
+    /// A path.
+    Path(&'a str),
+}
+
+fn type_name(t: FieldType) -> &'static str {
+    match t {
+        FieldType::Bool => "bool",
+        FieldType::Int => "int",
+        FieldType::Number => "number",
+        FieldType::Text => "text",
+        FieldType::Date => "date",
+        FieldType::Month => "month",
+        FieldType::Datetime => "datetime",
+        FieldType::List => "list",
+        FieldType::Records => "records",
+    }
+}
+
+/// Read one JSON value into a slot value, reporting type and constraint problems.
+/// Returns `(value, was_dash)`.
+fn read_scalar<'a>(f: &FieldInfo, v: &'a serde_json::Value, path: &dyn Fn() -> String, sink: &mut Sink<'_>) -> (Value<'a>, bool) {
+    use serde_json::Value as J;
+    if f.dash && v.as_str() == Some("-") {
+        return (Value::Unknown, true);
+    }
+    let value = match (f.field_type, v) {
+        (_, J::Null) => return (Value::Unknown, false),
+        (FieldType::Text, J::String(s)) => Value::Text(s),
+        (FieldType::Bool, J::Bool(b)) => Value::Bool(*b),
+        (FieldType::Int, J::Number(n)) if n.as_i64().is_some() => Value::Int(n.as_i64().unwrap_or(0)),
+        (FieldType::Number, J::Number(n)) => n.as_f64().map_or(Value::Unknown, Value::Num),
+        (FieldType::Date, J::String(s)) => match dates::parse_date(s) {
+            Some(d) => Value::Date(d),
+            None => return bad_date(f, s, "YYYY-MM-DD", path, sink),
+        },
+        (FieldType::Month, J::String(s)) => match dates::YearMonth::parse(s) {
+            Some(m) => Value::Month(m),
+            None => return bad_date(f, s, "YYYY-MM", path, sink),
+        },
+        (FieldType::Datetime, J::String(s)) => match dates::parse_datetime(s) {
+            Some(t) => Value::DateTime(t),
+            None => return bad_date(f, s, "RFC 3339", path, sink),
+        },
+        _ => {
+            sink.field(f, path(), "type_mismatch", Detail::Expected(type_name(f.field_type)));
+            return (Value::Unknown, false);
+        }
+    };
+    check_constraints(f, value, path, sink);
+    (value, false)
+}
+
+fn bad_date<'a>(f: &FieldInfo, s: &str, format: &'static str, path: &dyn Fn() -> String, sink: &mut Sink<'_>) -> (Value<'a>, bool) {
+    let shown = if f.mask { id_card::mask(s) } else { s.to_owned() };
+    let _ = shown;
+    sink.field(f, path(), "invalid_date", Detail::Expected(format));
+    (Value::Unknown, false)
+}
+
+fn check_constraints(f: &FieldInfo, value: Value<'_>, path: &dyn Fn() -> String, sink: &mut Sink<'_>) {
+    let c = &f.constraints;
+    if let Value::Text(s) = value {
+        let shown = || if f.mask { id_card::mask(s) } else { s.to_owned() };
+        if let Some(values) = &c.sorted_enum {
+            if values.binary_search_by(|v| (**v).cmp(s)).is_err() {
+                sink.field(f, path(), "enum_mismatch", Detail::Value(shown()));
+                return;
+            }
+        }
+        if c.min_length.is_some() || c.max_length.is_some() {
+            let n = text::char_len(s);
+            if let Some(min) = c.min_length.filter(|m| n < *m as usize) {
+                sink.field(f, path(), "too_short", Detail::Bound(min.to_string()));
+                return;
+            }
+            if let Some(max) = c.max_length.filter(|m| n > *m as usize) {
+                sink.field(f, path(), "too_long", Detail::Bound(max.to_string()));
+                return;
+            }
+        }
+        if let Some((re, _)) = &c.pattern {
+            if !re.is_match(s) {
+                sink.field(f, path(), "pattern_mismatch", Detail::Value(shown()));
+            }
+        }
+    } else if let Some(x) = match value {
+        #[expect(clippy::cast_precision_loss, reason = "bounds are JSON numbers")]
+        Value::Int(i) => Some(i as f64),
+        Value::Num(n) => Some(n),
+        _ => None,
+    } {
+        if let Some(min) = c.min.filter(|m| x < *m) {
+            sink.field(f, path(), "out_of_range", Detail::Bound(format!("≥ {min}")));
+        } else if let Some(max) = c.max.filter(|m| x > *m) {
+            sink.field(f, path(), "out_of_range", Detail::Bound(format!("≤ {max}")));
+        }
+    }
+}
+
+impl Schema {
+    /// Bind `doc` to slots, reporting structural problems into `sink`.
+    pub fn bind<'a>(&self, doc: &'a serde_json::Map<String, serde_json::Value>, sink: &mut Sink<'_>) -> Bound<'a> {
+        let mut bound = Bound {
+            slots: vec![Value::Unknown; self.fields.len()],
+            dashes: Vec::new(),
+            records: self.records.iter().map(|_| None).collect(),
+            lists: self.lists.iter().map(|_| None).collect(),
+        };
+        for (step_key, step_value) in doc {
+            let Some(step_index) = self.step_index(step_key) else {
+                sink.unknown(None, format!("/{}", pointer_escape(step_key)));
+                continue;
+            };
+            let Some(step) = self.steps.get(step_index as usize) else { continue };
+            let serde_json::Value::Object(fields) = step_value else {
+                if !step_value.is_null() && sink.keep(step_index) {
+                    let message = crate::report::schema_message(sink.lang, "type_mismatch", &step.title, &Detail::Expected("object"));
+                    sink.out.push(Diagnostic {
+                        code: "type_mismatch".into(),
+                        rule: None,
+                        path: format!("/{step_key}"),
+                        severity: Severity::Error,
+                        step: step.id.as_ref().into(),
+                        message,
+                        cite: None,
+                    });
+                }
+                continue;
+            };
+            for (key, value) in fields {
+                let member = step.members.binary_search_by(|(k, _)| (**k).cmp(key.as_str())).ok().and_then(|i| step.members.get(i)).map(|(_, m)| *m);
+                let path = || format!("/{step_key}/{}", pointer_escape(key));
+                match member {
+                    Some(Member::Scalar(slot)) => {
+                        let Some(f) = self.fields.get(slot as usize) else { continue };
+                        let (v, dash) = read_scalar(f, value, &path, sink);
+                        if dash {
+                            bound.dashes.push(slot);
+                        }
+                        if let Some(s) = bound.slots.get_mut(slot as usize) {
+                            *s = v;
+                        }
+                    }
+                    Some(Member::Records(r)) => {
+                        let Some(info) = self.records.get(r as usize) else { continue };
+                        let items = self.bind_records(info, value, &path, sink);
+                        if let Some(s) = bound.records.get_mut(r as usize) {
+                            *s = items;
+                        }
+                    }
+                    Some(Member::List(l)) => {
+                        let Some(info) = self.lists.get(l as usize) else { continue };
+                        let items = bind_list(info, value, &path, sink);
+                        if let Some(s) = bound.lists.get_mut(l as usize) {
+                            *s = items;
+                        }
+                    }
+                    None => sink.unknown(Some(step_index), path()),
+                }
+            }
+        }
+        bound
+    }
+
+    fn bind_records<'a>(
+        &self,
+        info: &RecordsInfo,
+        value: &'a serde_json::Value,
+        path: &dyn Fn() -> String,
+        sink: &mut Sink<'_>,
+    ) -> Option<Vec<Vec<Value<'a>>>> {
+        let items = match value {
+            serde_json::Value::Null => return None,
+            serde_json::Value::Array(items) => items,
+            _ => {
+                sink.field(&info.field, path(), "type_mismatch", Detail::Expected("list"));
+                return None;
+            }
+        };
+        if items.len() > MAX_ITEMS || info.field.constraints.max_length.is_some_and(|m| items.len() > m as usize) {
+            let max = info.field.constraints.max_length.map_or(MAX_ITEMS, |m| (m as usize).min(MAX_ITEMS));
+            sink.field(&info.field, path(), "too_many_items", Detail::Bound(max.to_string()));
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let mut row = vec![Value::Unknown; info.items.len()];
+            let item_path = || format!("{}/{i}", path());
+            let serde_json::Value::Object(map) = item else {
+                sink.field(&info.field, item_path(), "type_mismatch", Detail::Expected("object"));
+                continue;
+            };
+            for (key, v) in map {
+                let field_path = || format!("{}/{}", item_path(), pointer_escape(key));
+                match info.items.iter().position(|f| &*f.key == key.as_str()) {
+                    Some(k) => {
+                        let (val, _) = info.items.get(k).map_or((Value::Unknown, false), |f| read_scalar(f, v, &field_path, sink));
+                        if let Some(s) = row.get_mut(k) {
+                            *s = val;
+                        }
+                    }
+                    None => sink.unknown(Some(info.field.step), field_path()),
+                }
+            }
+            out.push(row);
+        }
+        Some(out)
+    }
+}
+
+fn bind_list<'a>(info: &ListInfo, value: &'a serde_json::Value, path: &dyn Fn() -> String, sink: &mut Sink<'_>) -> Option<Vec<Value<'a>>> {
+    let items = match value {
+        serde_json::Value::Null => return None,
+        serde_json::Value::Array(items) => items,
+        _ => {
+            sink.field(&info.field, path(), "type_mismatch", Detail::Expected("list"));
+            return None;
+        }
+    };
+    if items.len() > MAX_ITEMS {
+        sink.field(&info.field, path(), "too_many_items", Detail::Bound(MAX_ITEMS.to_string()));
+        return None;
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let item_path = || format!("{}/{i}", path());
+        let v = match (info.item, item) {
+            (ItemTy::Text, serde_json::Value::String(s)) => Value::Text(s),
+            (ItemTy::Int, serde_json::Value::Number(n)) if n.as_i64().is_some() => Value::Int(n.as_i64().unwrap_or(0)),
+            (ItemTy::Num, serde_json::Value::Number(n)) => n.as_f64().map_or(Value::Unknown, Value::Num),
+            (ItemTy::Bool, serde_json::Value::Bool(b)) => Value::Bool(*b),
+            (ItemTy::Date, serde_json::Value::String(s)) if dates::parse_date(s).is_some() => dates::parse_date(s).map_or(Value::Unknown, Value::Date),
+            (ItemTy::Month, serde_json::Value::String(s)) if dates::YearMonth::parse(s).is_some() => dates::YearMonth::parse(s).map_or(Value::Unknown, Value::Month),
+            _ => {
+                sink.field(&info.field, item_path(), "type_mismatch", Detail::Expected("list item"));
+                Value::Unknown
+            }
+        };
+        if let (Value::Text(s), Some(values)) = (v, &info.field.constraints.sorted_enum) {
+            if values.binary_search_by(|x| (**x).cmp(s)).is_err() {
+                sink.field(&info.field, item_path(), "enum_mismatch", Detail::Value(s.to_owned()));
+            }
+        }
+        out.push(v);
+    }
+    Some(out)
+}

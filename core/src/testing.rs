@@ -1,0 +1,162 @@
+//! Running a pack's example applications against their expectations, with rule coverage.
+//!
+//! The same examples are the conformance vectors of the Python and WebAssembly bindings, so this
+//! runner is part of the library rather than of the CLI.
+
+use std::collections::BTreeSet;
+
+use crate::engine::{Engine, Options};
+use crate::pack::model::ExampleDef;
+use crate::report::{Outcome, Report};
+
+/// The result of one example.
+#[derive(Debug, Clone)]
+pub struct ExampleResult {
+    /// Example name.
+    pub name: String,
+    /// What did not match (empty when it passed).
+    pub failures: Vec<String>,
+    /// The report (with its trace).
+    pub report: Option<Report>,
+}
+
+impl ExampleResult {
+    /// Whether every expectation held.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// All examples of a pack, and what they exercised.
+#[derive(Debug, Clone, Default)]
+pub struct TestRun {
+    /// One result per example, in pack order.
+    pub results: Vec<ExampleResult>,
+    /// Rules and decision-row rule ids that no example made fire.
+    pub never_fired: Vec<String>,
+    /// Rules that no example made pass (`when` and `check` held); rules without `check` are exempt.
+    pub never_passed: Vec<String>,
+    /// Decision rows (`id#row`) that no example hit.
+    pub rows_never_hit: Vec<String>,
+}
+
+impl TestRun {
+    /// Examples that passed.
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.passed()).count()
+    }
+
+    /// Examples that failed.
+    pub fn failed(&self) -> usize {
+        self.results.len() - self.passed()
+    }
+
+    /// Every example passed and every rule, row and decision was exercised.
+    pub fn is_complete(&self) -> bool {
+        self.failed() == 0 && self.never_fired.is_empty() && self.never_passed.is_empty() && self.rows_never_hit.is_empty()
+    }
+}
+
+/// Check one report against an example's expectations.
+pub fn check_expectations(example: &ExampleDef, report: &Report) -> Vec<String> {
+    let e = &example.expect;
+    let mut failures = Vec::new();
+    if let Some(valid) = e.valid {
+        if report.valid != valid {
+            failures.push(format!("expected valid = {valid}, got {}", report.valid));
+        }
+    }
+    if let Some(outcome) = &e.outcome {
+        if report.eligibility.outcome.as_str() != outcome {
+            failures.push(format!("expected outcome `{outcome}`, got `{}`", report.eligibility.outcome.as_str()));
+        }
+    }
+    if let Some(route) = &e.route {
+        if report.eligibility.route.as_deref() != Some(route.as_str()) {
+            failures.push(format!("expected route `{route}`, got `{}`", report.eligibility.route.as_deref().unwrap_or("none")));
+        }
+    }
+    if let Some(fired) = &e.fired {
+        let want: BTreeSet<&str> = fired.iter().map(String::as_str).collect();
+        let got_vec = report.fired();
+        let got: BTreeSet<&str> = got_vec.iter().map(String::as_str).collect();
+        let missing: Vec<&str> = want.difference(&got).copied().collect();
+        let extra: Vec<&str> = got.difference(&want).copied().collect();
+        if !missing.is_empty() {
+            failures.push(format!("expected to fire but did not: {}", missing.join(", ")));
+        }
+        if !extra.is_empty() {
+            failures.push(format!("fired but not expected: {}", extra.join(", ")));
+        }
+    }
+    failures
+}
+
+/// Run every example of the engine's pack.
+pub fn run_examples(engine: &Engine) -> TestRun {
+    let program = engine.program();
+    let mut fired = BTreeSet::new();
+    let mut passed = BTreeSet::new();
+    let mut rows = BTreeSet::new();
+    let mut results = Vec::new();
+    for example in &program.pack.examples {
+        let Some(doc) = &example.document else {
+            results.push(ExampleResult { name: example.name.clone(), failures: vec!["no application document".into()], report: None });
+            continue;
+        };
+        let mut options = Options::default().with_explain(true);
+        options.step.clone_from(&example.step);
+        match engine.run(doc, &options) {
+            Ok(report) => {
+                fired.extend(report.fired());
+                for t in report.trace.iter().flatten() {
+                    match (&*t.result, t.row) {
+                        ("passed", _) => {
+                            passed.insert(t.rule.to_string());
+                        }
+                        ("hit", Some(row)) => {
+                            rows.insert(format!("{}#{row}", t.rule));
+                        }
+                        ("no_hit", _) => {
+                            rows.insert(format!("{}#default", t.rule));
+                        }
+                        _ => {}
+                    }
+                }
+                let failures = check_expectations(example, &report);
+                results.push(ExampleResult { name: example.name.clone(), failures, report: Some(report) });
+            }
+            Err(e) => results.push(ExampleResult {
+                name: example.name.clone(),
+                failures: vec![format!("error `{}`: {e}", e.code())],
+                report: None,
+            }),
+        }
+    }
+    let mut run = TestRun { results, ..TestRun::default() };
+    for r in &program.rules {
+        if !fired.contains(&*r.id) {
+            run.never_fired.push(r.id.to_string());
+        }
+        // Triggers (no `check`) and eligibility effects other than reasons have nothing to pass.
+        if r.check.is_some() && !passed.contains(&*r.id) {
+            run.never_passed.push(r.id.to_string());
+        }
+    }
+    for d in &program.decisions {
+        for n in 1..=d.rows.len() {
+            let key = format!("{}#{n}", d.id);
+            if !rows.contains(&key) {
+                run.rows_never_hit.push(key);
+            }
+        }
+        if d.default.is_some() && !rows.contains(&format!("{}#default", d.id)) {
+            run.rows_never_hit.push(format!("{}#default", d.id));
+        }
+    }
+    run
+}
+
+/// Outcome names, for validating expectations.
+pub const OUTCOMES: [Outcome; 5] =
+    [Outcome::Eligible, Outcome::Conditional, Outcome::Ineligible, Outcome::NeedsReview, Outcome::Undetermined];

@@ -1,0 +1,1 @@
+//! Shared fixtures for the integration tests live beside this file; the tests are in `tests/`.
