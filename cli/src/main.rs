@@ -60,7 +60,9 @@ struct CheckArgs {
 
 fn value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, Fatal> {
     *i += 1;
-    args.get(*i).map(String::as_str).ok_or_else(|| Fatal(format!("`{flag}` needs a value")))
+    args.get(*i)
+        .map(String::as_str)
+        .ok_or_else(|| Fatal(format!("`{flag}` needs a value")))
 }
 
 fn parse_check(args: &[String], explain: bool) -> Result<CheckArgs, Fatal> {
@@ -75,7 +77,8 @@ fn parse_check(args: &[String], explain: bool) -> Result<CheckArgs, Fatal> {
             "--pack" => pack = Some(value(args, &mut i, a)?.to_owned()),
             "--lang" => {
                 let l = value(args, &mut i, a)?;
-                options.lang = Lang::parse(l).ok_or_else(|| Fatal(format!("unknown language `{l}` (zh or en)")))?;
+                options.lang = Lang::parse(l)
+                    .ok_or_else(|| Fatal(format!("unknown language `{l}` (zh or en)")))?;
             }
             "--format" => match value(args, &mut i, a)? {
                 "json" => json = true,
@@ -85,20 +88,30 @@ fn parse_check(args: &[String], explain: bool) -> Result<CheckArgs, Fatal> {
             "--step" => options.step = Some(value(args, &mut i, a)?.to_owned()),
             "--explain" => options.explain = true,
             "-" => inputs.push(a.to_owned()),
-            flag if flag.starts_with('-') => return Err(Fatal(format!("unknown option `{flag}`\n\n{USAGE}"))),
+            flag if flag.starts_with('-') => {
+                return Err(Fatal(format!("unknown option `{flag}`\n\n{USAGE}")))
+            }
             file => inputs.push(file.to_owned()),
         }
         i += 1;
     }
     let pack = pack.ok_or_else(|| Fatal(format!("`--pack` is required\n\n{USAGE}")))?;
     if inputs.is_empty() {
-        return Err(Fatal(format!("no application given (a file, or `-` for stdin)\n\n{USAGE}")));
+        return Err(Fatal(format!(
+            "no application given (a file, or `-` for stdin)\n\n{USAGE}"
+        )));
     }
-    Ok(CheckArgs { pack, options, json, inputs })
+    Ok(CheckArgs {
+        pack,
+        options,
+        json,
+        inputs,
+    })
 }
 
 fn load(pack: &str) -> Result<Engine, Fatal> {
-    Engine::from_path(pack).map_err(|e| Fatal(format!("cannot load pack `{pack}` [{}]: {e}", e.code())))
+    Engine::from_path(pack)
+        .map_err(|e| Fatal(format!("cannot load pack `{pack}` [{}]: {e}", e.code())))
 }
 
 fn run(args: &[String]) -> Result<u8, Fatal> {
@@ -214,13 +227,21 @@ impl<W: Write> Output<W> {
 }
 
 fn is_lines(name: &str) -> bool {
-    name.ends_with(".jsonl") || name.ends_with(".ndjson")
+    let ext = std::path::Path::new(name)
+        .extension()
+        .map(std::ffi::OsStr::to_ascii_lowercase);
+    ext.is_some_and(|e| e == "jsonl" || e == "ndjson")
 }
 
 fn check(a: &CheckArgs) -> Result<u8, Fatal> {
     let engine = load(&a.pack)?;
     let stdout = std::io::stdout();
-    let mut out = Output { out: BufWriter::new(stdout.lock()), json: a.json, tally: Tally::default(), progress: std::io::stderr().is_terminal() };
+    let mut out = Output {
+        out: BufWriter::new(stdout.lock()),
+        json: a.json,
+        tally: Tally::default(),
+        progress: std::io::stderr().is_terminal(),
+    };
     for input in &a.inputs {
         if input == "-" {
             let mut text = String::new();
@@ -231,7 +252,10 @@ fn check(a: &CheckArgs) -> Result<u8, Fatal> {
                 Err(e) if many_lines && e.code() == "malformed_json" => {
                     for (n, line) in text.lines().enumerate() {
                         if !line.trim().is_empty() {
-                            out.emit(&format!("stdin:{}", n + 1), engine.validate_json(line, &a.options))?;
+                            out.emit(
+                                &format!("stdin:{}", n + 1),
+                                engine.validate_json(line, &a.options),
+                            )?;
                         }
                     }
                 }
@@ -239,15 +263,20 @@ fn check(a: &CheckArgs) -> Result<u8, Fatal> {
                 Err(e) => out.emit("stdin", Err(e.into()))?,
             }
         } else if is_lines(input) {
-            let file = std::fs::File::open(input).map_err(|e| Fatal(format!("cannot read `{input}`: {e}")))?;
+            let file = std::fs::File::open(input)
+                .map_err(|e| Fatal(format!("cannot read `{input}`: {e}")))?;
             for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
                 let line = line.map_err(|e| Fatal(format!("cannot read `{input}`: {e}")))?;
                 if !line.trim().is_empty() {
-                    out.emit(&format!("{input}:{}", n + 1), engine.validate_json(&line, &a.options))?;
+                    out.emit(
+                        &format!("{input}:{}", n + 1),
+                        engine.validate_json(&line, &a.options),
+                    )?;
                 }
             }
         } else {
-            let text = std::fs::read_to_string(input).map_err(|e| Fatal(format!("cannot read `{input}`: {e}")))?;
+            let text = std::fs::read_to_string(input)
+                .map_err(|e| Fatal(format!("cannot read `{input}`: {e}")))?;
             out.emit(input, engine.validate_json(&text, &a.options))?;
         }
     }
@@ -256,7 +285,9 @@ fn check(a: &CheckArgs) -> Result<u8, Fatal> {
         eprintln!();
     }
     eprintln!("{}", out.tally.summary());
-    Ok(u8::from(out.tally.ok != out.tally.total || out.tally.errors > 0))
+    Ok(u8::from(
+        out.tally.ok != out.tally.total || out.tally.errors > 0,
+    ))
 }
 
 fn one_pack(args: &[String], flags: &[&str]) -> Result<(String, Vec<String>), Fatal> {
@@ -271,7 +302,10 @@ fn one_pack(args: &[String], flags: &[&str]) -> Result<(String, Vec<String>), Fa
             return Err(Fatal("give one pack".into()));
         }
     }
-    Ok((pack.ok_or_else(|| Fatal(format!("a pack directory is required\n\n{USAGE}")))?, seen))
+    Ok((
+        pack.ok_or_else(|| Fatal(format!("a pack directory is required\n\n{USAGE}")))?,
+        seen,
+    ))
 }
 
 fn test(args: &[String]) -> Result<u8, Fatal> {
@@ -287,8 +321,18 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
         }
     }
     let rules = engine.program().rules.len();
-    let rows: usize = engine.program().decisions.iter().map(|d| d.rows.len()).sum();
-    println!("{} rules, {} decisions ({rows} rows), {} examples", rules, engine.program().decisions.len(), run.results.len());
+    let rows: usize = engine
+        .program()
+        .decisions
+        .iter()
+        .map(|d| d.rows.len())
+        .sum();
+    println!(
+        "{} rules, {} decisions ({rows} rows), {} examples",
+        rules,
+        engine.program().decisions.len(),
+        run.results.len()
+    );
     for (label, list) in [
         ("never fired", &run.never_fired),
         ("never passed", &run.never_passed),
@@ -303,7 +347,9 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
     }
     println!("{} passed, {} failed", run.passed(), run.failed());
     let uncovered_ok = flags.iter().any(|f| f == "--allow-uncovered");
-    Ok(u8::from(run.failed() > 0 || (!uncovered_ok && !run.is_complete())))
+    Ok(u8::from(
+        run.failed() > 0 || (!uncovered_ok && !run.is_complete()),
+    ))
 }
 
 fn lint_cmd(args: &[String]) -> Result<u8, Fatal> {
@@ -314,7 +360,13 @@ fn lint_cmd(args: &[String]) -> Result<u8, Fatal> {
     for l in &found {
         let warning = matches!(l.code, "unreachable_row" | "missing_rows");
         warnings += usize::from(warning);
-        println!("{} {}: {} [{}]", if warning { "warning" } else { "info   " }, l.item, l.message, l.code);
+        println!(
+            "{} {}: {} [{}]",
+            if warning { "warning" } else { "info   " },
+            l.item,
+            l.message,
+            l.code
+        );
     }
     println!("{} finding(s), {warnings} warning(s)", found.len());
     Ok(u8::from(warnings > 0))
@@ -338,7 +390,8 @@ fn bundle(args: &[String]) -> Result<u8, Fatal> {
     let json = bundle.to_json();
     match out_file {
         Some(f) => {
-            std::fs::write(&f, json.as_bytes()).map_err(|e| Fatal(format!("cannot write `{f}`: {e}")))?;
+            std::fs::write(&f, json.as_bytes())
+                .map_err(|e| Fatal(format!("cannot write `{f}`: {e}")))?;
             eprintln!("wrote {f} ({} bytes, {})", json.len(), bundle.digest);
         }
         None => println!("{json}"),

@@ -16,10 +16,13 @@ use crate::expr::eval::TableData;
 use crate::expr::ir::{CmpOp, Node};
 use crate::expr::parser;
 use crate::pack::model::{
-    Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, Pack, RowDef, RuleDef, Severity, Source,
+    Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, Pack, RowDef, RuleDef,
+    Severity, Source,
 };
 use crate::report::PackInfo;
-use crate::schema::{ty_of, Constraints, FieldInfo, ListInfo, Member, RecordsInfo, Schema, StepInfo};
+use crate::schema::{
+    ty_of, Constraints, FieldInfo, ListInfo, Member, RecordsInfo, Schema, StepInfo,
+};
 use crate::value::{ItemTy, Scalar, Ty};
 
 /// Most inputs a decision table may have.
@@ -73,7 +76,7 @@ pub struct CRule {
     pub path: String,
     /// Due date (conditional).
     pub due: Option<CExpr>,
-    /// Open question (needs_review).
+    /// Open question (`needs_review`).
     pub question: Option<Arc<str>>,
     /// Message templates.
     pub message: Localized<Vec<Part>>,
@@ -178,11 +181,27 @@ impl Errors {
             }
             l
         });
-        self.0.push(CompileError { code: e.code, item: item.to_owned(), loc, message: e.message });
+        self.0.push(CompileError {
+            code: e.code,
+            item: item.to_owned(),
+            loc,
+            message: e.message,
+        });
     }
 
-    fn plain(&mut self, code: &'static str, item: &str, src: Option<&Source>, message: impl Into<String>) {
-        self.0.push(CompileError { code, item: item.to_owned(), loc: src.and_then(|s| s.loc.clone()), message: message.into() });
+    fn plain(
+        &mut self,
+        code: &'static str,
+        item: &str,
+        src: Option<&Source>,
+        message: impl Into<String>,
+    ) {
+        self.0.push(CompileError {
+            code,
+            item: item.to_owned(),
+            loc: src.and_then(|s| s.loc.clone()),
+            message: message.into(),
+        });
     }
 }
 
@@ -196,26 +215,51 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
     let mut decision_ids: HashMap<String, u32> = HashMap::new();
     let mut decisions = Vec::new();
     for d in &pack.decisions {
-        let names = Names { schema: &schema, params: &params, tables: &table_sigs, decisions: &decision_ids };
+        let names = Names {
+            schema: &schema,
+            params: &params,
+            tables: &table_sigs,
+            decisions: &decision_ids,
+        };
         if let Some(c) = compile_decision(d, &names, &mut regexes, &mut errors) {
             decisions.push(c);
         }
         let index = u32::try_from(decision_ids.len()).unwrap_or(u32::MAX);
         if decision_ids.insert(d.id.clone(), index).is_some() {
-            errors.plain("duplicate_id", &format!("decision {}", d.id), None, "decision id used twice");
+            errors.plain(
+                "duplicate_id",
+                &format!("decision {}", d.id),
+                None,
+                "decision id used twice",
+            );
         }
     }
     let mut rules = Vec::new();
-    let mut seen = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
     for r in &pack.rules {
-        if seen.insert(r.id.clone(), ()).is_some() {
-            errors.plain("duplicate_id", &format!("rule {}", r.id), r.message.zh.loc.as_ref().map(|_| &r.message.zh), "rule id used twice");
+        if !seen.insert(r.id.clone()) {
+            errors.plain(
+                "duplicate_id",
+                &format!("rule {}", r.id),
+                r.message.zh.loc.as_ref().map(|_| &r.message.zh),
+                "rule id used twice",
+            );
             continue;
         }
         if decision_ids.contains_key(&r.id) {
-            errors.plain("duplicate_id", &format!("rule {}", r.id), Some(&r.message.zh), "a decision has the same id");
+            errors.plain(
+                "duplicate_id",
+                &format!("rule {}", r.id),
+                Some(&r.message.zh),
+                "a decision has the same id",
+            );
         }
-        let names = Names { schema: &schema, params: &params, tables: &table_sigs, decisions: &decision_ids };
+        let names = Names {
+            schema: &schema,
+            params: &params,
+            tables: &table_sigs,
+            decisions: &decision_ids,
+        };
         if let Some(c) = compile_rule(r, &names, &mut regexes, &mut errors) {
             rules.push(c);
         }
@@ -229,19 +273,45 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
         version: pack.pack.version.as_str().into(),
         digest: crate::pack::digest(&pack).into(),
     };
-    Ok(Program { info, schema, regexes, tables, decisions, rules, pack })
+    Ok(Program {
+        info,
+        schema,
+        regexes,
+        tables,
+        decisions,
+        rules,
+        pack,
+    })
 }
 
 fn check_examples(pack: &Pack, schema: &Schema, errors: &mut Errors) {
     for e in &pack.examples {
         if let Some(step) = &e.step {
             if schema.step_index(step).is_none() {
-                errors.plain("unknown_step", &format!("example {}", e.name), None, format!("unknown step `{step}`"));
+                errors.plain(
+                    "unknown_step",
+                    &format!("example {}", e.name),
+                    None,
+                    format!("unknown step `{step}`"),
+                );
             }
         }
         if let Some(o) = &e.expect.outcome {
-            if !["eligible", "conditional", "ineligible", "needs_review", "undetermined"].contains(&o.as_str()) {
-                errors.plain("invalid_example", &format!("example {}", e.name), None, format!("unknown outcome `{o}`"));
+            if ![
+                "eligible",
+                "conditional",
+                "ineligible",
+                "needs_review",
+                "undetermined",
+            ]
+            .contains(&o.as_str())
+            {
+                errors.plain(
+                    "invalid_example",
+                    &format!("example {}", e.name),
+                    None,
+                    format!("unknown outcome `{o}`"),
+                );
             }
         }
     }
@@ -253,14 +323,26 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
     for (id, t) in &pack.tables {
         let item = format!("table {id}");
         if t.columns.is_empty() {
-            errors.plain("invalid_table", &item, None, "a table needs at least a key column");
+            errors.plain(
+                "invalid_table",
+                &item,
+                None,
+                "a table needs at least a key column",
+            );
             continue;
         }
         if !t.types.is_empty() && t.types.len() != t.columns.len() {
-            errors.plain("invalid_table", &item, None, "`types` must give one type per column");
+            errors.plain(
+                "invalid_table",
+                &item,
+                None,
+                "`types` must give one type per column",
+            );
             continue;
         }
-        let types: Vec<Ty> = (0..t.columns.len()).map(|i| t.types.get(i).map_or(Ty::Text, |ft| ty_of(*ft))).collect();
+        let types: Vec<Ty> = (0..t.columns.len())
+            .map(|i| t.types.get(i).map_or(Ty::Text, |ft| ty_of(*ft)))
+            .collect();
         if types.first() != Some(&Ty::Text) {
             errors.plain("invalid_table", &item, None, "the key column must be text");
             continue;
@@ -270,7 +352,17 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
         let mut ok = true;
         for (r, row) in t.rows.iter().enumerate() {
             if row.len() != t.columns.len() {
-                errors.plain("invalid_table", &item, None, format!("row {} has {} values for {} columns", r + 1, row.len(), t.columns.len()));
+                errors.plain(
+                    "invalid_table",
+                    &item,
+                    None,
+                    format!(
+                        "row {} has {} values for {} columns",
+                        r + 1,
+                        row.len(),
+                        t.columns.len()
+                    ),
+                );
                 ok = false;
                 continue;
             }
@@ -281,17 +373,26 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
                     cells.push(None);
                     continue;
                 }
-                match Scalar::from_json(*ty, v) {
-                    Some(s) => cells.push(Some(s)),
-                    None => {
-                        errors.plain("invalid_table", &item, None, format!("row {}: `{v}` is not a {ty} for column `{col}`", r + 1));
-                        ok = false;
-                    }
+                if let Some(s) = Scalar::from_json(*ty, v) {
+                    cells.push(Some(s))
+                } else {
+                    errors.plain(
+                        "invalid_table",
+                        &item,
+                        None,
+                        format!("row {}: `{v}` is not a {ty} for column `{col}`", r + 1),
+                    );
+                    ok = false;
                 }
             }
             if let Some(Some(Scalar::Text(key))) = cells.first() {
                 if index.insert(key.clone(), rows.len()).is_some() {
-                    errors.plain("invalid_table", &item, None, format!("key `{key}` appears twice"));
+                    errors.plain(
+                        "invalid_table",
+                        &item,
+                        None,
+                        format!("key `{key}` appears twice"),
+                    );
                     ok = false;
                 }
             }
@@ -301,7 +402,14 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
             continue;
         }
         let index_no = u32::try_from(data.len()).unwrap_or(u32::MAX);
-        sigs.insert(id.clone(), TableSig { index: index_no, columns: t.columns.clone(), types });
+        sigs.insert(
+            id.clone(),
+            TableSig {
+                index: index_no,
+                columns: t.columns.clone(),
+                types,
+            },
+        );
         data.push(TableData { rows, index });
     }
     (data, sigs)
@@ -317,22 +425,35 @@ fn compile_params(pack: &Pack, errors: &mut Errors) -> HashMap<String, ParamValu
                 errors.plain("invalid_param", &item, None, "list items must be scalars");
                 continue;
             };
-            let values: Option<Vec<Scalar>> = p.value.as_array().map(|a| a.iter().filter_map(|v| Scalar::from_json(item_ty, v)).collect());
+            let values: Option<Vec<Scalar>> = p.value.as_array().map(|a| {
+                a.iter()
+                    .filter_map(|v| Scalar::from_json(item_ty, v))
+                    .collect()
+            });
             match values {
-                Some(v) if Some(v.len()) == p.value.as_array().map(Vec::len) => ParamValue::List(it, v),
+                Some(v) if Some(v.len()) == p.value.as_array().map(Vec::len) => {
+                    ParamValue::List(it, v)
+                }
                 _ => {
-                    errors.plain("invalid_param", &item, None, format!("value does not fit list<{item_ty}>"));
+                    errors.plain(
+                        "invalid_param",
+                        &item,
+                        None,
+                        format!("value does not fit list<{item_ty}>"),
+                    );
                     continue;
                 }
             }
+        } else if let Some(s) = Scalar::from_json(ty_of(p.ty), &p.value) {
+            ParamValue::Scalar(s)
         } else {
-            match Scalar::from_json(ty_of(p.ty), &p.value) {
-                Some(s) => ParamValue::Scalar(s),
-                None => {
-                    errors.plain("invalid_param", &item, None, format!("value `{}` does not fit {:?}", p.value, p.ty));
-                    continue;
-                }
-            }
+            errors.plain(
+                "invalid_param",
+                &item,
+                None,
+                format!("value `{}` does not fit {:?}", p.value, p.ty),
+            );
+            continue;
         };
         out.insert(name.clone(), v);
     }
@@ -348,7 +469,11 @@ fn field_info(
     errors: &mut Errors,
 ) -> FieldInfo {
     let item = format!("field {}", def.path);
-    let mut enumeration = def.enumeration.clone().map(|v| v.into_iter().map(String::into_boxed_str).collect::<Vec<_>>());
+    let mut enumeration = def.enumeration.clone().map(|v| {
+        v.into_iter()
+            .map(String::into_boxed_str)
+            .collect::<Vec<_>>()
+    });
     if let Some(t) = &def.enum_table {
         match table_sigs.get(t).and_then(|s| tables.get(s.index as usize)) {
             Some(data) => {
@@ -358,19 +483,32 @@ fn field_info(
                 });
                 enumeration.get_or_insert_with(Vec::new).extend(keys);
             }
-            None => errors.plain("unknown_table", &item, None, format!("unknown table `{t}`{}", hint(t, table_sigs.keys()))),
+            None => errors.plain(
+                "unknown_table",
+                &item,
+                None,
+                format!("unknown table `{t}`{}", hint(t, table_sigs.keys())),
+            ),
         }
     }
     if enumeration.is_some() && !matches!(def.ty, FieldType::Text | FieldType::List) {
-        errors.plain("invalid_field", &item, None, "enumerations apply to text fields");
+        errors.plain(
+            "invalid_field",
+            &item,
+            None,
+            "enumerations apply to text fields",
+        );
     }
-    let pattern = def.pattern.as_ref().and_then(|p| match compile_regex(&p.text) {
-        Ok(re) => Some((re, p.text.clone())),
-        Err(m) => {
-            errors.plain("bad_regex", &item, Some(p), m);
-            None
-        }
-    });
+    let pattern = def
+        .pattern
+        .as_ref()
+        .and_then(|p| match compile_regex(&p.text) {
+            Ok(re) => Some((re, p.text.clone())),
+            Err(m) => {
+                errors.plain("bad_regex", &item, Some(p), m);
+                None
+            }
+        });
     let sorted_enum = enumeration.clone().map(|mut v| {
         v.sort();
         v.dedup();
@@ -381,7 +519,9 @@ fn field_info(
         key: key.into(),
         step,
         ty: match (def.ty, def.items) {
-            (FieldType::List, Some(i)) => ItemTy::of(ty_of(i)).map_or(Ty::List(ItemTy::Text), Ty::List),
+            (FieldType::List, Some(i)) => {
+                ItemTy::of(ty_of(i)).map_or(Ty::List(ItemTy::Text), Ty::List)
+            }
             (t, _) => ty_of(t),
         },
         field_type: def.ty,
@@ -405,7 +545,9 @@ fn field_info(
 }
 
 fn is_key(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !s.starts_with(|c: char| c.is_ascii_digit())
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit())
 }
 
 fn compile_schema(
@@ -418,10 +560,19 @@ fn compile_schema(
     let mut schema = Schema::default();
     for s in &pack.steps {
         if !is_key(&s.id) || schema.step_index(&s.id).is_some() {
-            errors.plain("invalid_step", &format!("step {}", s.id), None, "step ids must be unique snake_case names");
+            errors.plain(
+                "invalid_step",
+                &format!("step {}", s.id),
+                None,
+                "step ids must be unique snake_case names",
+            );
             continue;
         }
-        schema.steps.push(StepInfo { id: s.id.as_str().into(), title: s.title.clone(), members: Vec::new() });
+        schema.steps.push(StepInfo {
+            id: s.id.as_str().into(),
+            title: s.title.clone(),
+            members: Vec::new(),
+        });
     }
     let mut items: Vec<(&FieldDef<Source>, String, String)> = Vec::new();
     for def in &pack.fields {
@@ -430,23 +581,47 @@ fn compile_schema(
             items.push((def, parent.to_owned(), sub.to_owned()));
             continue;
         }
-        let Some((step, key)) = def.path.split_once('.').filter(|(s, k)| is_key(s) && is_key(k)) else {
-            errors.plain("invalid_field", &item, None, "a field path is `step.field` or `step.list[].field`");
+        let Some((step, key)) = def
+            .path
+            .split_once('.')
+            .filter(|(s, k)| is_key(s) && is_key(k))
+        else {
+            errors.plain(
+                "invalid_field",
+                &item,
+                None,
+                "a field path is `step.field` or `step.list[].field`",
+            );
             continue;
         };
         let Some(step_index) = schema.step_index(step) else {
-            errors.plain("unknown_step", &item, None, format!("unknown step `{step}`"));
+            errors.plain(
+                "unknown_step",
+                &item,
+                None,
+                format!("unknown step `{step}`"),
+            );
             continue;
         };
         let info = field_info(def, key, step_index, tables, table_sigs, errors);
         let member = match def.ty {
             FieldType::Records => {
-                schema.records.push(RecordsInfo { field: info, items: Vec::new() });
+                schema.records.push(RecordsInfo {
+                    field: info,
+                    items: Vec::new(),
+                });
                 Member::Records(u32::try_from(schema.records.len() - 1).unwrap_or(u32::MAX))
             }
             FieldType::List => {
-                let item_ty = def.items.map(ty_of).and_then(ItemTy::of).unwrap_or(ItemTy::Text);
-                schema.lists.push(ListInfo { field: info, item: item_ty });
+                let item_ty = def
+                    .items
+                    .map(ty_of)
+                    .and_then(ItemTy::of)
+                    .unwrap_or(ItemTy::Text);
+                schema.lists.push(ListInfo {
+                    field: info,
+                    item: item_ty,
+                });
                 Member::List(u32::try_from(schema.lists.len() - 1).unwrap_or(u32::MAX))
             }
             _ => {
@@ -462,17 +637,32 @@ fn compile_schema(
     for (def, parent, sub) in items {
         let item = format!("field {}", def.path);
         let Some(Member::Records(r)) = schema.member(&parent) else {
-            errors.plain("invalid_field", &item, None, format!("`{parent}` is not a records field declared earlier"));
+            errors.plain(
+                "invalid_field",
+                &item,
+                None,
+                format!("`{parent}` is not a records field declared earlier"),
+            );
             continue;
         };
         if !is_key(&sub) || matches!(def.ty, FieldType::Records | FieldType::List) {
-            errors.plain("invalid_field", &item, None, "record items hold scalar fields");
+            errors.plain(
+                "invalid_field",
+                &item,
+                None,
+                "record items hold scalar fields",
+            );
             continue;
         }
         let step = schema.records.get(r as usize).map_or(0, |x| x.field.step);
         let info = field_info(def, &sub, step, tables, table_sigs, errors);
         if def.required_when.is_some() {
-            errors.plain("invalid_field", &item, def.required_when.as_ref(), "`required_when` is not supported on record items");
+            errors.plain(
+                "invalid_field",
+                &item,
+                def.required_when.as_ref(),
+                "`required_when` is not supported on record items",
+            );
         }
         if let Some(rec) = schema.records.get_mut(r as usize) {
             rec.items.push(info);
@@ -486,8 +676,17 @@ fn compile_schema(
     let no_decisions = HashMap::new();
     let mut compiled = Vec::new();
     for def in &pack.fields {
-        let (Some(src), Some(Member::Scalar(slot))) = (&def.required_when, schema.member(&def.path)) else { continue };
-        let names = Names { schema: &schema, params: &empty_params, tables: table_sigs, decisions: &no_decisions };
+        let (Some(src), Some(Member::Scalar(slot))) =
+            (&def.required_when, schema.member(&def.path))
+        else {
+            continue;
+        };
+        let names = Names {
+            schema: &schema,
+            params: &empty_params,
+            tables: table_sigs,
+            decisions: &no_decisions,
+        };
         let item = format!("field {} required_when", def.path);
         if let Some(e) = compile_expr(src, &item, &names, regexes, errors, true) {
             compiled.push((slot, e.plain));
@@ -505,15 +704,36 @@ fn parse_src(src: &Source, item: &str, errors: &mut Errors) -> Option<Ast> {
     match parser::parse(&src.text) {
         Ok(a) => Some(a),
         Err(e) => {
-            let span = Span { start: u32::try_from(e.offset).unwrap_or(0), end: u32::try_from(e.offset).unwrap_or(0) };
-            errors.at(item, Some(src), CheckError { code: "syntax_error", span, message: e.message });
+            let span = Span {
+                start: u32::try_from(e.offset).unwrap_or(0),
+                end: u32::try_from(e.offset).unwrap_or(0),
+            };
+            errors.at(
+                item,
+                Some(src),
+                CheckError {
+                    code: "syntax_error",
+                    span,
+                    message: e.message,
+                },
+            );
             None
         }
     }
 }
 
+/// Slots of the scalar fields an expression reads, and the steps of the lists it reads.
+type Reads = (Vec<u32>, Vec<u32>);
+
 /// Parse and check one expression in both forms; `want_bool` requires a condition.
-fn compile_expr(src: &Source, item: &str, names: &Names<'_>, regexes: &mut Vec<Regex>, errors: &mut Errors, want_bool: bool) -> Option<CExpr> {
+fn compile_expr(
+    src: &Source,
+    item: &str,
+    names: &Names<'_>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+    want_bool: bool,
+) -> Option<CExpr> {
     compile_expr_reads(src, item, names, regexes, errors, want_bool).map(|(e, _, _)| e)
 }
 
@@ -525,11 +745,18 @@ fn compile_expr_reads(
     regexes: &mut Vec<Regex>,
     errors: &mut Errors,
     want_bool: bool,
-) -> Option<(CExpr, (Vec<u32>, Vec<u32>), Ty)> {
+) -> Option<(CExpr, Reads, Ty)> {
     let ast = parse_src(src, item, errors)?;
     let mut plain = Checker::new(names, regexes, false);
-    let result = if want_bool { plain.check_bool(&ast).map(|n| (n, Ty::Bool)) } else { plain.check(&ast).map(|t| (t.node, t.ty)) };
-    let reads = (std::mem::take(&mut plain.reads), std::mem::take(&mut plain.read_steps));
+    let result = if want_bool {
+        plain.check_bool(&ast).map(|n| (n, Ty::Bool))
+    } else {
+        plain.check(&ast).map(|t| (t.node, t.ty))
+    };
+    let reads = (
+        std::mem::take(&mut plain.reads),
+        std::mem::take(&mut plain.read_steps),
+    );
     let (node, ty) = match result {
         Ok(x) => x,
         Err(e) => {
@@ -538,11 +765,30 @@ fn compile_expr_reads(
         }
     };
     let mut traced_checker = Checker::new(names, regexes, true);
-    let traced = if want_bool { traced_checker.check_bool(&ast).ok() } else { traced_checker.check(&ast).ok().map(|t| t.node) };
-    Some((CExpr { plain: node, traced: traced?, text: src.text.as_str().into() }, reads, ty))
+    let traced = if want_bool {
+        traced_checker.check_bool(&ast).ok()
+    } else {
+        traced_checker.check(&ast).ok().map(|t| t.node)
+    };
+    Some((
+        CExpr {
+            plain: node,
+            traced: traced?,
+            text: src.text.as_str().into(),
+        },
+        reads,
+        ty,
+    ))
 }
 
-fn compile_template(src: &Source, item: &str, names: &Names<'_>, regexes: &mut Vec<Regex>, errors: &mut Errors, reads: &mut (Vec<u32>, Vec<u32>)) -> Vec<Part> {
+fn compile_template(
+    src: &Source,
+    item: &str,
+    names: &Names<'_>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+    reads: &mut (Vec<u32>, Vec<u32>),
+) -> Vec<Part> {
     let mut parts = Vec::new();
     let mut text = String::new();
     let s = &src.text;
@@ -558,11 +804,27 @@ fn compile_template(src: &Source, item: &str, names: &Names<'_>, regexes: &mut V
             continue;
         }
         if tail.starts_with('}') {
-            errors.at(item, Some(src), CheckError { code: "syntax_error", span: span_at(offset + i), message: "unmatched `}` (write `}}`)".into() });
+            errors.at(
+                item,
+                Some(src),
+                CheckError {
+                    code: "syntax_error",
+                    span: span_at(offset + i),
+                    message: "unmatched `}` (write `}}`)".into(),
+                },
+            );
             return parts;
         }
         let Some(end) = tail.find('}') else {
-            errors.at(item, Some(src), CheckError { code: "syntax_error", span: span_at(offset + i), message: "unclosed `{` (write `{{` for a brace)".into() });
+            errors.at(
+                item,
+                Some(src),
+                CheckError {
+                    code: "syntax_error",
+                    span: span_at(offset + i),
+                    message: "unclosed `{` (write `{{` for a brace)".into(),
+                },
+            );
             return parts;
         };
         let inner = tail.get(1..end).unwrap_or("");
@@ -572,26 +834,32 @@ fn compile_template(src: &Source, item: &str, names: &Names<'_>, regexes: &mut V
         let hole_src = Source {
             text: inner.to_owned(),
             loc: src.loc.clone().map(|mut l| {
-                l.column += u32::try_from(s.get(..offset + i + 1).map_or(0, |p| p.chars().count())).unwrap_or(0);
+                l.column += u32::try_from(s.get(..offset + i + 1).map_or(0, |p| p.chars().count()))
+                    .unwrap_or(0);
                 l
             }),
         };
-        match parse_src(&hole_src, item, errors) {
-            Some(ast) => {
-                let mut c = Checker::new(names, regexes, false);
-                match c.check(&ast) {
-                    Ok(t) => {
-                        if matches!(t.ty, Ty::List(_) | Ty::Records) {
-                            errors.at(item, Some(&hole_src), CheckError { code: "type_mismatch", span: ast.span(), message: "a message hole needs a single value".into() });
-                        }
-                        reads.0.extend(c.reads.iter().copied());
-                        reads.1.extend(c.read_steps.iter().copied());
-                        parts.push(Part::Hole(t.node, c.masked));
+        if let Some(ast) = parse_src(&hole_src, item, errors) {
+            let mut c = Checker::new(names, regexes, false);
+            match c.check(&ast) {
+                Ok(t) => {
+                    if matches!(t.ty, Ty::List(_) | Ty::Records) {
+                        errors.at(
+                            item,
+                            Some(&hole_src),
+                            CheckError {
+                                code: "type_mismatch",
+                                span: ast.span(),
+                                message: "a message hole needs a single value".into(),
+                            },
+                        );
                     }
-                    Err(e) => errors.at(item, Some(&hole_src), e),
+                    reads.0.extend(c.reads.iter().copied());
+                    reads.1.extend(c.read_steps.iter().copied());
+                    parts.push(Part::Hole(t.node, c.masked));
                 }
+                Err(e) => errors.at(item, Some(&hole_src), e),
             }
-            None => {}
         }
         rest = tail.get(end + 1..).unwrap_or("");
         offset += end + 1 + i;
@@ -608,7 +876,13 @@ fn span_at(o: usize) -> Span {
     Span { start: o, end: o }
 }
 
-fn infer_step(names: &Names<'_>, reads: &(Vec<u32>, Vec<u32>), explicit: Option<&str>, item: &str, errors: &mut Errors) -> u32 {
+fn infer_step(
+    names: &Names<'_>,
+    reads: &(Vec<u32>, Vec<u32>),
+    explicit: Option<&str>,
+    item: &str,
+    errors: &mut Errors,
+) -> u32 {
     let schema = names.schema;
     let inferred = reads
         .0
@@ -618,13 +892,14 @@ fn infer_step(names: &Names<'_>, reads: &(Vec<u32>, Vec<u32>), explicit: Option<
         .max()
         .unwrap_or(0);
     match explicit {
-        Some(s) => match schema.step_index(s) {
-            Some(i) => i,
-            None => {
+        Some(s) => {
+            if let Some(i) = schema.step_index(s) {
+                i
+            } else {
                 errors.plain("unknown_step", item, None, format!("unknown step `{s}`"));
                 inferred
             }
-        },
+        }
         None => inferred,
     }
 }
@@ -633,32 +908,74 @@ fn pointer(path: &str) -> String {
     format!("/{}", path.replace("[]", "").replace('.', "/"))
 }
 
-fn compile_rule(r: &RuleDef<Source>, names: &Names<'_>, regexes: &mut Vec<Regex>, errors: &mut Errors) -> Option<CRule> {
+fn compile_rule(
+    r: &RuleDef<Source>,
+    names: &Names<'_>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+) -> Option<CRule> {
     let item = format!("rule {}", r.id);
     let kind = match (r.severity, r.effect) {
         (Some(s), None) => Kind::Validation(s),
         (None, Some(e)) => Kind::Eligibility(e),
         _ => {
-            errors.plain("invalid_rule", &item, Some(&r.message.zh), "give exactly one of `severity` (validation) and `effect` (eligibility)");
+            errors.plain(
+                "invalid_rule",
+                &item,
+                Some(&r.message.zh),
+                "give exactly one of `severity` (validation) and `effect` (eligibility)",
+            );
             return None;
         }
     };
     if r.when.is_none() && r.check.is_none() {
-        errors.plain("invalid_rule", &item, Some(&r.message.zh), "a rule needs `when`, `check` or both");
+        errors.plain(
+            "invalid_rule",
+            &item,
+            Some(&r.message.zh),
+            "a rule needs `when`, `check` or both",
+        );
         return None;
     }
     if r.due.is_some() != (r.effect == Some(Effect::Conditional)) {
-        errors.plain("invalid_rule", &item, Some(&r.message.zh), "`due` goes with, and only with, `effect = \"conditional\"`");
+        errors.plain(
+            "invalid_rule",
+            &item,
+            Some(&r.message.zh),
+            "`due` goes with, and only with, `effect = \"conditional\"`",
+        );
     }
-    if !r.code.as_deref().is_none_or(|c| is_key(c)) {
-        errors.plain("invalid_rule", &item, Some(&r.message.zh), "codes are snake_case");
+    if !r.code.as_deref().is_none_or(is_key) {
+        errors.plain(
+            "invalid_rule",
+            &item,
+            Some(&r.message.zh),
+            "codes are snake_case",
+        );
     }
     let mut reads = (Vec::new(), Vec::new());
-    let mut part = |src: &Option<Source>, what: &str, want_bool: bool, regexes: &mut Vec<Regex>, errors: &mut Errors, reads: &mut (Vec<u32>, Vec<u32>)| {
+    let part = |src: &Option<Source>,
+                what: &str,
+                want_bool: bool,
+                regexes: &mut Vec<Regex>,
+                errors: &mut Errors,
+                reads: &mut (Vec<u32>, Vec<u32>)| {
         src.as_ref().and_then(|s| {
-            let (e, r, ty) = compile_expr_reads(s, &format!("{item} {what}"), names, regexes, errors, want_bool)?;
+            let (e, r, ty) = compile_expr_reads(
+                s,
+                &format!("{item} {what}"),
+                names,
+                regexes,
+                errors,
+                want_bool,
+            )?;
             if !want_bool && ty != Ty::Date {
-                errors.plain("type_mismatch", &format!("{item} {what}"), Some(s), format!("`due` must be a date, found {ty}"));
+                errors.plain(
+                    "type_mismatch",
+                    &format!("{item} {what}"),
+                    Some(s),
+                    format!("`due` must be a date, found {ty}"),
+                );
             }
             reads.0.extend(r.0);
             reads.1.extend(r.1);
@@ -670,19 +987,49 @@ fn compile_rule(r: &RuleDef<Source>, names: &Names<'_>, regexes: &mut Vec<Regex>
     let check = part(&r.check, "check", true, regexes, errors, &mut reads);
     let first_check_read = reads.0.get(check_reads_start).or(reads.0.first()).copied();
     let due = part(&r.due, "due", false, regexes, errors, &mut reads);
-    let zh = compile_template(&r.message.zh, &format!("{item} message.zh"), names, regexes, errors, &mut reads);
-    let en = compile_template(&r.message.en, &format!("{item} message.en"), names, regexes, errors, &mut reads);
+    let zh = compile_template(
+        &r.message.zh,
+        &format!("{item} message.zh"),
+        names,
+        regexes,
+        errors,
+        &mut reads,
+    );
+    let en = compile_template(
+        &r.message.en,
+        &format!("{item} message.en"),
+        names,
+        regexes,
+        errors,
+        &mut reads,
+    );
     let step = infer_step(names, &reads, r.step.as_deref(), &item, errors);
     let path = match &r.path {
         Some(p) => {
             if names.schema.member(p).is_none() && !p.contains("[]") {
-                errors.plain("unknown_field", &item, None, format!("`path` names unknown field `{p}`{}", hint(p, names.schema.paths())));
+                errors.plain(
+                    "unknown_field",
+                    &item,
+                    None,
+                    format!(
+                        "`path` names unknown field `{p}`{}",
+                        hint(p, names.schema.paths())
+                    ),
+                );
             }
             pointer(p)
         }
         None => first_check_read
             .and_then(|s| names.schema.field(s))
-            .map_or_else(|| format!("/{}", names.schema.steps.get(step as usize).map_or("", |s| &*s.id)), |f| pointer(&f.path)),
+            .map_or_else(
+                || {
+                    format!(
+                        "/{}",
+                        names.schema.steps.get(step as usize).map_or("", |s| &*s.id)
+                    )
+                },
+                |f| pointer(&f.path),
+            ),
     };
     let mut slots = reads.0;
     slots.sort_unstable();
@@ -734,14 +1081,27 @@ fn compile_cell(
     let check_enum = |s: &Scalar, errors: &mut Errors| {
         if let (Scalar::Text(t), Some(values)) = (s, enumeration) {
             if !values.iter().any(|v| v == t) {
-                errors.plain("unknown_enum_value", item, None, format!("`{t}` is not a value of the input{}", hint(t, values.iter().map(AsRef::as_ref))));
+                errors.plain(
+                    "unknown_enum_value",
+                    item,
+                    None,
+                    format!(
+                        "`{t}` is not a value of the input{}",
+                        hint(t, values.iter().map(AsRef::as_ref))
+                    ),
+                );
             }
         }
     };
     let literal = |v: &serde_json::Value, errors: &mut Errors| -> Option<Scalar> {
         let s = Scalar::from_json(*ty, v);
         if s.is_none() {
-            errors.plain("invalid_decision", item, None, format!("cell `{v}` is not a {ty}"));
+            errors.plain(
+                "invalid_decision",
+                item,
+                None,
+                format!("cell `{v}` is not a {ty}"),
+            );
         }
         s
     };
@@ -750,7 +1110,9 @@ fn compile_cell(
         Cell::Value(serde_json::Value::Array(items)) => {
             let set: Option<Vec<Scalar>> = items.iter().map(|v| literal(v, errors)).collect();
             let set = set?;
-            set.iter().for_each(|s| check_enum(s, errors));
+            for s in &set {
+                check_enum(s, errors);
+            }
             Some(CCell::In(set.into(), false))
         }
         Cell::Value(v) => {
@@ -762,22 +1124,40 @@ fn compile_cell(
             let test = &Source::new(test.as_str());
             let (op, rest) = cell_op(&test.text);
             let op = op.unwrap_or(BinOp::Eq);
-            let rhs_src = Source { text: rest.to_owned(), loc: None };
+            let rhs_src = Source {
+                text: rest.to_owned(),
+                loc: None,
+            };
             let ast = parse_src(&rhs_src, item, errors)?;
             if matches!(op, BinOp::In | BinOp::NotIn) {
                 let Ast::List(elems, _) = &ast else {
-                    errors.plain("invalid_decision", item, Some(test), "`in` cells take a list literal");
+                    errors.plain(
+                        "invalid_decision",
+                        item,
+                        Some(test),
+                        "`in` cells take a list literal",
+                    );
                     return None;
                 };
                 let mut set = Vec::new();
                 for e in elems {
                     let Ast::Lit(l, span) = e else {
-                        errors.plain("invalid_decision", item, Some(test), "`in` cells take literals");
+                        errors.plain(
+                            "invalid_decision",
+                            item,
+                            Some(test),
+                            "`in` cells take literals",
+                        );
                         return None;
                     };
                     let s = crate::expr::check::literal(l, *span).ok()?;
                     if Ty::unify(s.ty(), *ty).is_none() {
-                        errors.plain("type_mismatch", item, Some(test), format!("`{l}` is not a {ty}"));
+                        errors.plain(
+                            "type_mismatch",
+                            item,
+                            Some(test),
+                            format!("`{l}` is not a {ty}"),
+                        );
                         return None;
                     }
                     check_enum(&s, errors);
@@ -797,7 +1177,12 @@ fn compile_cell(
                 }
             };
             if Ty::unify(t.ty, *ty).is_none() {
-                errors.plain("type_mismatch", item, Some(test), format!("cannot compare the input ({ty}) with {}", t.ty));
+                errors.plain(
+                    "type_mismatch",
+                    item,
+                    Some(test),
+                    format!("cannot compare the input ({ty}) with {}", t.ty),
+                );
                 return None;
             }
             let cmp = match op {
@@ -827,25 +1212,64 @@ fn compile_row(
         None => format!("decision {} default", d.id),
     };
     if number.is_some() && row.when.len() != inputs.len() {
-        errors.plain("invalid_decision", &item, None, format!("{} cells for {} inputs", row.when.len(), inputs.len()));
+        errors.plain(
+            "invalid_decision",
+            &item,
+            None,
+            format!("{} cells for {} inputs", row.when.len(), inputs.len()),
+        );
         return None;
     }
     if row.effect.is_some() && row.message.is_none() {
-        errors.plain("invalid_decision", &item, None, "a row with an `effect` needs a `message`");
+        errors.plain(
+            "invalid_decision",
+            &item,
+            None,
+            "a row with an `effect` needs a `message`",
+        );
     }
     if row.due.is_some() != (row.effect == Some(Effect::Conditional)) {
-        errors.plain("invalid_decision", &item, None, "`due` goes with, and only with, `effect = \"conditional\"`");
+        errors.plain(
+            "invalid_decision",
+            &item,
+            None,
+            "`due` goes with, and only with, `effect = \"conditional\"`",
+        );
     }
     let mut cells = Vec::new();
     for (cell, (ty, en)) in row.when.iter().zip(inputs) {
-        cells.push(compile_cell(cell, (ty, en.as_deref()), &item, names, regexes, errors)?);
+        cells.push(compile_cell(
+            cell,
+            (ty, en.as_deref()),
+            &item,
+            names,
+            regexes,
+            errors,
+        )?);
     }
     let mut reads = (Vec::new(), Vec::new());
     let message = row.message.as_ref().map(|m| Localized {
-        zh: compile_template(&m.zh, &format!("{item} message.zh"), names, regexes, errors, &mut reads),
-        en: compile_template(&m.en, &format!("{item} message.en"), names, regexes, errors, &mut reads),
+        zh: compile_template(
+            &m.zh,
+            &format!("{item} message.zh"),
+            names,
+            regexes,
+            errors,
+            &mut reads,
+        ),
+        en: compile_template(
+            &m.en,
+            &format!("{item} message.en"),
+            names,
+            regexes,
+            errors,
+            &mut reads,
+        ),
     });
-    let due = row.due.as_ref().and_then(|s| compile_expr(s, &format!("{item} due"), names, regexes, errors, false));
+    let due = row
+        .due
+        .as_ref()
+        .and_then(|s| compile_expr(s, &format!("{item} due"), names, regexes, errors, false));
     let rule = row.rule.clone().unwrap_or_else(|| match number {
         Some(n) => format!("{}#{n}", d.id),
         None => format!("{}#default", d.id),
@@ -862,15 +1286,26 @@ fn compile_row(
     })
 }
 
-fn compile_decision(d: &DecisionDef<Source>, names: &Names<'_>, regexes: &mut Vec<Regex>, errors: &mut Errors) -> Option<CDecision> {
+fn compile_decision(
+    d: &DecisionDef<Source>,
+    names: &Names<'_>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+) -> Option<CDecision> {
     let item = format!("decision {}", d.id);
     if d.inputs.is_empty() || d.inputs.len() > MAX_DECISION_INPUTS {
-        errors.plain("invalid_decision", &item, None, format!("a decision has 1 to {MAX_DECISION_INPUTS} inputs"));
+        errors.plain(
+            "invalid_decision",
+            &item,
+            None,
+            format!("a decision has 1 to {MAX_DECISION_INPUTS} inputs"),
+        );
         return None;
     }
     let mut reads = (Vec::new(), Vec::new());
     let when = d.when.as_ref().and_then(|w| {
-        let (e, r, _) = compile_expr_reads(w, &format!("{item} when"), names, regexes, errors, true)?;
+        let (e, r, _) =
+            compile_expr_reads(w, &format!("{item} when"), names, regexes, errors, true)?;
         reads.0.extend(r.0);
         reads.1.extend(r.1);
         Some(e)
@@ -880,11 +1315,21 @@ fn compile_decision(d: &DecisionDef<Source>, names: &Names<'_>, regexes: &mut Ve
     let mut domains = Vec::new();
     for (i, src) in d.inputs.iter().enumerate() {
         let input_item = format!("{item} input {}", i + 1);
-        let Some(ast) = parse_src(src, &input_item, errors) else { continue };
+        let Some(ast) = parse_src(src, &input_item, errors) else {
+            continue;
+        };
         let enumeration = enum_of_path(&ast, names.schema);
-        let Some((e, r, ty)) = compile_expr_reads(src, &input_item, names, regexes, errors, false) else { continue };
+        let Some((e, r, ty)) = compile_expr_reads(src, &input_item, names, regexes, errors, false)
+        else {
+            continue;
+        };
         if matches!(ty, Ty::List(_) | Ty::Records) {
-            errors.plain("type_mismatch", &input_item, Some(src), "decision inputs are single values");
+            errors.plain(
+                "type_mismatch",
+                &input_item,
+                Some(src),
+                "decision inputs are single values",
+            );
             continue;
         }
         reads.0.extend(r.0);
@@ -906,7 +1351,10 @@ fn compile_decision(d: &DecisionDef<Source>, names: &Names<'_>, regexes: &mut Ve
             rows.push(r);
         }
     }
-    let default = d.default.as_ref().and_then(|r| compile_row(r, None, d, &input_types, names, regexes, errors));
+    let default = d
+        .default
+        .as_ref()
+        .and_then(|r| compile_row(r, None, d, &input_types, names, regexes, errors));
     let step = infer_step(names, &reads, d.step.as_deref(), &item, errors);
     let mut slots = reads.0;
     slots.sort_unstable();
@@ -926,7 +1374,11 @@ fn compile_decision(d: &DecisionDef<Source>, names: &Names<'_>, regexes: &mut Ve
 }
 
 fn enum_of_path(ast: &Ast, schema: &Schema) -> Option<Vec<Box<str>>> {
-    let Ast::Path(parts, _) = ast else { return None };
-    let Member::Scalar(slot) = schema.member(&parts.join("."))? else { return None };
+    let Ast::Path(parts, _) = ast else {
+        return None;
+    };
+    let Member::Scalar(slot) = schema.member(&parts.join("."))? else {
+        return None;
+    };
     schema.field(slot)?.enumeration.clone()
 }

@@ -4,14 +4,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::builtins::id_card;
-use crate::compile::{self, CDecision, CExpr, CRow, CRule, CCell, Kind, Part, Program};
+use crate::compile::{self, CCell, CDecision, CExpr, CRow, CRule, Kind, Part, Program};
 use crate::error::{ApplicationError, Error};
 use crate::expr::ast::Span;
 use crate::expr::eval::{self, Bound, Cx, Env, NoTrace, Tracer};
 use crate::expr::ir::Node;
 use crate::pack::model::{Effect, HitPolicy, Localized, Pack, Severity};
 use crate::pack::{load, Bundle};
-use crate::report::{Diagnostic, Eligibility, Finding, Lang, Outcome, Report, TraceEntry, TraceValue};
+use crate::report::{
+    Diagnostic, Eligibility, Finding, Lang, Outcome, Report, TraceEntry, TraceValue,
+};
 use crate::schema::{Member, Sink};
 use crate::value::Value;
 
@@ -63,10 +65,17 @@ pub struct Engine {
 /// Parse an application from JSON text, enforcing the size and depth limits.
 pub fn parse_application(text: &str) -> Result<serde_json::Value, ApplicationError> {
     if text.len() > MAX_DOCUMENT_BYTES {
-        return Err(ApplicationError::TooLarge { size: text.len(), limit: MAX_DOCUMENT_BYTES });
+        return Err(ApplicationError::TooLarge {
+            size: text.len(),
+            limit: MAX_DOCUMENT_BYTES,
+        });
     }
     check_depth(text.as_bytes())?;
-    serde_json::from_str(text).map_err(|e| ApplicationError::Json { line: e.line(), column: e.column(), message: e.to_string() })
+    serde_json::from_str(text).map_err(|e| ApplicationError::Json {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
 }
 
 /// Reject documents nested deeper than [`MAX_DOCUMENT_DEPTH`] before parsing them.
@@ -89,7 +98,10 @@ fn check_depth(bytes: &[u8]) -> Result<(), ApplicationError> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DOCUMENT_DEPTH {
-                    return Err(ApplicationError::TooDeep { limit: MAX_DOCUMENT_DEPTH, offset: i });
+                    return Err(ApplicationError::TooDeep {
+                        limit: MAX_DOCUMENT_DEPTH,
+                        offset: i,
+                    });
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -118,7 +130,11 @@ struct Recorder {
 
 impl Tracer for Recorder {
     fn record(&mut self, span: Span, masked: bool, value: Value<'_>) {
-        let expr = self.text.get(span.start as usize..span.end as usize).unwrap_or("").to_owned();
+        let expr = self
+            .text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+            .to_owned();
         let value = match (masked, value) {
             (true, Value::Text(t)) => serde_json::Value::String(id_card::mask(t)),
             (_, v) => v.to_json(),
@@ -138,7 +154,10 @@ impl Mode {
         match self {
             Mode::Plain => eval::eval(&e.plain, cx, &Env::default(), &mut NoTrace),
             Mode::Explain(_) => {
-                let mut rec = Recorder { text: e.text.clone(), values: Vec::new() };
+                let mut rec = Recorder {
+                    text: e.text.clone(),
+                    values: Vec::new(),
+                };
                 let v = eval::eval(&e.traced, cx, &Env::default(), &mut rec);
                 values.append(&mut rec.values);
                 v
@@ -211,7 +230,13 @@ impl Verdict {
             Outcome::Undetermined => self.undetermined,
             _ => Vec::new(),
         };
-        Eligibility { outcome, route: self.route, conditions: self.conditions, restrictions: self.restrictions, reasons }
+        Eligibility {
+            outcome,
+            route: self.route,
+            conditions: self.conditions,
+            restrictions: self.restrictions,
+            reasons,
+        }
     }
 }
 
@@ -219,7 +244,9 @@ impl Engine {
     /// Compile a merged pack.
     pub fn from_pack(pack: Pack) -> Result<Engine, Error> {
         let program = compile::compile(pack).map_err(Error::Compile)?;
-        Ok(Engine { program: Arc::new(program) })
+        Ok(Engine {
+            program: Arc::new(program),
+        })
     }
 
     /// Load and compile a pack directory (with the packs it extends).
@@ -238,8 +265,10 @@ impl Engine {
         if path.is_dir() {
             return Engine::from_dir(path);
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| crate::error::LoadError::Io { path: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| crate::error::LoadError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         Engine::from_bundle(&text)
     }
 
@@ -271,7 +300,11 @@ impl Engine {
     /// Judge only what `step` of the form can know: its fields and the rules that belong to it.
     /// Eligibility is `undetermined` until the steps it needs are reached, unless a definite
     /// ineligibility is already known.
-    pub fn validate_step(&self, step: &str, application: &serde_json::Value) -> Result<Report, Error> {
+    pub fn validate_step(
+        &self,
+        step: &str,
+        application: &serde_json::Value,
+    ) -> Result<Report, Error> {
         self.run(application, &Options::default().with_step(step))
     }
 
@@ -295,29 +328,54 @@ impl Engine {
     pub fn run(&self, application: &serde_json::Value, options: &Options) -> Result<Report, Error> {
         let p = &*self.program;
         let serde_json::Value::Object(doc) = application else {
-            return Err(ApplicationError::NotAnObject { found: json_kind(application) }.into());
+            return Err(ApplicationError::NotAnObject {
+                found: json_kind(application),
+            }
+            .into());
         };
         let only_step = match &options.step {
-            Some(s) => Some(p.schema.step_index(s).ok_or_else(|| ApplicationError::UnknownStep {
-                step: s.clone(),
-                known: p.schema.steps.iter().map(|s| &*s.id).collect::<Vec<_>>().join(", "),
+            Some(s) => Some(p.schema.step_index(s).ok_or_else(|| {
+                ApplicationError::UnknownStep {
+                    step: s.clone(),
+                    known: p
+                        .schema
+                        .steps
+                        .iter()
+                        .map(|s| &*s.id)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
             })?),
             None => None,
         };
         let lang = options.lang;
         let mut diagnostics = Vec::new();
         let bound = {
-            let mut sink = Sink { lang, only_step, out: &mut diagnostics, steps: &p.schema.steps };
+            let mut sink = Sink {
+                lang,
+                only_step,
+                out: &mut diagnostics,
+                steps: &p.schema.steps,
+            };
             p.schema.bind(doc, &mut sink)
         };
-        let mut mode = if options.explain { Mode::Explain(Vec::new()) } else { Mode::Plain };
+        let mut mode = if options.explain {
+            Mode::Explain(Vec::new())
+        } else {
+            Mode::Plain
+        };
         self.check_required(&bound, lang, only_step, &mut diagnostics);
 
         let mut verdict = Verdict::default();
         let mut outputs: Vec<Value<'_>> = Vec::with_capacity(p.decisions.len());
         for d in &p.decisions {
             let out = {
-                let cx = Cx { doc: &bound, regexes: &p.regexes, tables: &p.tables, decisions: &outputs };
+                let cx = Cx {
+                    doc: &bound,
+                    regexes: &p.regexes,
+                    tables: &p.tables,
+                    decisions: &outputs,
+                };
                 if only_step.is_some_and(|s| d.step > s) {
                     verdict.pending = true;
                     Value::Unknown
@@ -327,7 +385,12 @@ impl Engine {
             };
             outputs.push(out);
         }
-        let cx = Cx { doc: &bound, regexes: &p.regexes, tables: &p.tables, decisions: &outputs };
+        let cx = Cx {
+            doc: &bound,
+            regexes: &p.regexes,
+            tables: &p.tables,
+            decisions: &outputs,
+        };
         for r in &p.rules {
             let applies = match (only_step, r.kind) {
                 (None, _) => true,
@@ -340,7 +403,15 @@ impl Engine {
                 }
             };
             if applies {
-                run_rule(r, &cx, lang, &mut diagnostics, &mut verdict, &mut mode, &p.schema);
+                run_rule(
+                    r,
+                    &cx,
+                    lang,
+                    &mut diagnostics,
+                    &mut verdict,
+                    &mut mode,
+                    &p.schema,
+                );
             }
         }
         // Form order, then rule order within a step: what a candidate reads top to bottom.
@@ -354,17 +425,35 @@ impl Engine {
         Ok(Report {
             pack: p.info.clone(),
             valid,
-            step: only_step.and_then(|s| p.schema.steps.get(s as usize)).map(|s| s.id.as_ref().into()),
+            step: only_step
+                .and_then(|s| p.schema.steps.get(s as usize))
+                .map(|s| s.id.as_ref().into()),
             diagnostics,
             eligibility: verdict.finish(),
             trace,
         })
     }
 
-    fn check_required(&self, bound: &Bound<'_>, lang: Lang, only_step: Option<u32>, out: &mut Vec<Diagnostic>) {
+    fn check_required(
+        &self,
+        bound: &Bound<'_>,
+        lang: Lang,
+        only_step: Option<u32>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let p = &*self.program;
-        let mut sink = Sink { lang, only_step, out, steps: &p.schema.steps };
-        let cx = Cx { doc: bound, regexes: &p.regexes, tables: &p.tables, decisions: &[] };
+        let mut sink = Sink {
+            lang,
+            only_step,
+            out,
+            steps: &p.schema.steps,
+        };
+        let cx = Cx {
+            doc: bound,
+            regexes: &p.regexes,
+            tables: &p.tables,
+            decisions: &[],
+        };
         for (slot, f) in p.schema.fields.iter().enumerate() {
             if only_step.is_some_and(|s| s != f.step) {
                 continue;
@@ -379,7 +468,12 @@ impl Engine {
                     eval::eval(n, &cx, &Env::default(), &mut NoTrace) == Value::Bool(true)
                 });
             if required {
-                sink.field(f, format!("/{}", f.path.replace('.', "/")), "required_missing", crate::schema::Detail::None);
+                sink.field(
+                    f,
+                    format!("/{}", f.path.replace('.', "/")),
+                    "required_missing",
+                    &crate::schema::Detail::None,
+                );
             }
         }
         for (ordinal, r) in p.schema.records.iter().enumerate() {
@@ -392,12 +486,22 @@ impl Engine {
                     for (i, row) in items.iter().enumerate() {
                         for (k, f) in r.items.iter().enumerate() {
                             if f.required && !row.get(k).is_some_and(Value::is_known) {
-                                sink.field(f, format!("{base}/{i}/{}", f.key), "required_missing", crate::schema::Detail::None);
+                                sink.field(
+                                    f,
+                                    format!("{base}/{i}/{}", f.key),
+                                    "required_missing",
+                                    &crate::schema::Detail::None,
+                                );
                             }
                         }
                     }
                 }
-                _ if r.field.required => sink.field(&r.field, base, "required_missing", crate::schema::Detail::None),
+                _ if r.field.required => sink.field(
+                    &r.field,
+                    base,
+                    "required_missing",
+                    &crate::schema::Detail::None,
+                ),
                 _ => {}
             }
         }
@@ -407,7 +511,12 @@ impl Engine {
                 _ => true,
             });
             if l.field.required && !present && only_step.is_none_or(|s| s == l.field.step) {
-                sink.field(&l.field, format!("/{}", l.field.path.replace('.', "/")), "required_missing", crate::schema::Detail::None);
+                sink.field(
+                    &l.field,
+                    format!("/{}", l.field.path.replace('.', "/")),
+                    "required_missing",
+                    &crate::schema::Detail::None,
+                );
             }
         }
     }
@@ -419,15 +528,30 @@ fn missing_fields(reads: &[u32], cx: &Cx<'_>, schema: &crate::schema::Schema) ->
         .filter(|s| !cx.doc.slots.get(**s as usize).is_some_and(Value::is_known))
         .filter_map(|s| schema.field(*s).map(|f| f.path.as_str()))
         .collect();
-    if names.is_empty() { "—".to_owned() } else { names.join(", ") }
+    if names.is_empty() {
+        "—".to_owned()
+    } else {
+        names.join(", ")
+    }
 }
 
-fn undetermined(rule: &Arc<str>, reads: &[u32], cx: &Cx<'_>, lang: Lang, schema: &crate::schema::Schema) -> Finding {
+fn undetermined(
+    rule: &Arc<str>,
+    reads: &[u32],
+    cx: &Cx<'_>,
+    lang: Lang,
+    schema: &crate::schema::Schema,
+) -> Finding {
     let missing = missing_fields(reads, cx, schema);
     Finding {
         rule: rule.clone(),
         code: "undetermined".into(),
-        message: crate::report::schema_message(lang, "undetermined", &Localized::default(), &crate::schema::Detail::Path(&missing)),
+        message: crate::report::schema_message(
+            lang,
+            "undetermined",
+            &Localized::default(),
+            &crate::schema::Detail::Path(&missing),
+        ),
         cite: None,
         path: None,
         due: None,
@@ -449,24 +573,40 @@ fn run_rule(
     schema: &crate::schema::Schema,
 ) {
     let mut values = Vec::new();
-    let when = r.when.as_ref().map_or(Value::Bool(true), |w| mode.eval(w, cx, &mut values));
+    let when = r
+        .when
+        .as_ref()
+        .map_or(Value::Bool(true), |w| mode.eval(w, cx, &mut values));
     let result = match when {
         Value::Bool(false) => "not_applicable",
-        Value::Bool(true) => match r.check.as_ref().map_or(Value::Bool(false), |c| mode.eval(c, cx, &mut values)) {
+        Value::Bool(true) => match r
+            .check
+            .as_ref()
+            .map_or(Value::Bool(false), |c| mode.eval(c, cx, &mut values))
+        {
             Value::Bool(true) => "passed",
             Value::Bool(false) => "fired",
             _ => "undetermined",
         },
         _ => "undetermined",
     };
-    mode.push(|| TraceEntry { rule: r.id.clone(), result: result.into(), row: None, values });
+    mode.push(|| TraceEntry {
+        rule: r.id.clone(),
+        result: result.into(),
+        row: None,
+        values,
+    });
     match (result, r.kind) {
         ("fired", Kind::Validation(severity)) => diagnostics.push(Diagnostic {
             code: r.code.clone(),
             rule: Some(r.id.clone()),
             path: r.path.clone(),
             severity,
-            step: schema.steps.get(r.step as usize).map(|s| s.id.as_ref().into()).unwrap_or_default(),
+            step: schema
+                .steps
+                .get(r.step as usize)
+                .map(|s| s.id.as_ref().into())
+                .unwrap_or_default(),
             message: render(lang.pick::<Vec<Part>>(&r.message), cx),
             cite: Some(r.cite.clone()),
         }),
@@ -482,7 +622,9 @@ fn run_rule(
                 question: r.question.clone(),
             },
         ),
-        ("undetermined", Kind::Eligibility(_)) => verdict.undetermined.push(undetermined(&r.id, &r.reads, cx, lang, schema)),
+        ("undetermined", Kind::Eligibility(_)) => verdict
+            .undetermined
+            .push(undetermined(&r.id, &r.reads, cx, lang, schema)),
         _ => {}
     }
 }
@@ -494,7 +636,9 @@ fn cell_matches(cell: &CCell, input: Value<'_>, cx: &Cx<'_>) -> Value<'static> {
             if !input.is_known() {
                 return Value::Unknown;
             }
-            let found = set.iter().any(|s| input.compare(&s.value()) == Some(std::cmp::Ordering::Equal));
+            let found = set
+                .iter()
+                .any(|s| input.compare(&s.value()) == Some(std::cmp::Ordering::Equal));
             Value::Bool(found != *negate)
         }
         CCell::Cmp(op, node) => {
@@ -513,7 +657,11 @@ fn row_matches(row: &CRow, inputs: &[Value<'_>], cx: &Cx<'_>) -> Value<'static> 
             _ => unknown = true,
         }
     }
-    if unknown { Value::Unknown } else { Value::Bool(true) }
+    if unknown {
+        Value::Unknown
+    } else {
+        Value::Bool(true)
+    }
 }
 
 fn apply_row(d: &CDecision, row: &CRow, cx: &Cx<'_>, lang: Lang, verdict: &mut Verdict) {
@@ -528,7 +676,11 @@ fn apply_row(d: &CDecision, row: &CRow, cx: &Cx<'_>, lang: Lang, verdict: &mut V
             Finding {
                 rule: row.rule.clone(),
                 code: "decision".into(),
-                message: row.message.as_ref().map(|m| render(lang.pick::<Vec<Part>>(m), cx)).unwrap_or_default(),
+                message: row
+                    .message
+                    .as_ref()
+                    .map(|m| render(lang.pick::<Vec<Part>>(m), cx))
+                    .unwrap_or_default(),
                 cite: Some(row.cite.clone()),
                 path: None,
                 due: due_of(row.due.as_ref(), cx),
@@ -547,13 +699,27 @@ fn run_decision<'p>(
     schema: &crate::schema::Schema,
 ) -> Value<'p> {
     let mut values = Vec::new();
-    let when = d.when.as_ref().map_or(Value::Bool(true), |w| mode.eval(w, cx, &mut values));
+    let when = d
+        .when
+        .as_ref()
+        .map_or(Value::Bool(true), |w| mode.eval(w, cx, &mut values));
     if when != Value::Bool(true) {
-        let result = if when == Value::Bool(false) { "not_applicable" } else { "undetermined" };
+        let result = if when == Value::Bool(false) {
+            "not_applicable"
+        } else {
+            "undetermined"
+        };
         if !when.is_known() {
-            verdict.undetermined.push(undetermined(&d.id, &d.reads, cx, lang, schema));
+            verdict
+                .undetermined
+                .push(undetermined(&d.id, &d.reads, cx, lang, schema));
         }
-        mode.push(|| TraceEntry { rule: d.id.clone(), result: result.into(), row: None, values });
+        mode.push(|| TraceEntry {
+            rule: d.id.clone(),
+            result: result.into(),
+            row: None,
+            values,
+        });
         return Value::Unknown;
     }
     let mut inputs = [Value::Unknown; compile::MAX_DECISION_INPUTS];
@@ -587,8 +753,14 @@ fn run_decision<'p>(
         }
     }
     let result = if blocked && (hit_row.is_none() || d.hit == HitPolicy::Collect) {
-        verdict.undetermined.push(undetermined(&d.id, &d.reads, cx, lang, schema));
-        if d.hit == HitPolicy::First { "undetermined" } else { "hit" }
+        verdict
+            .undetermined
+            .push(undetermined(&d.id, &d.reads, cx, lang, schema));
+        if d.hit == HitPolicy::First {
+            "undetermined"
+        } else {
+            "hit"
+        }
     } else if hit_row.is_some() {
         "hit"
     } else {

@@ -1,4 +1,4 @@
-//! Errors: one enum per stage, each variant with a stable snake_case code.
+//! Errors: one enum per stage, each variant with a stable `snake_case` code.
 //!
 //! An ineligible candidate or an invalid form is never an error: it is a [`Report`](crate::Report).
 //! Errors mean the engine could not do its job: the pack could not be read or compiled, or the
@@ -7,7 +7,7 @@
 use crate::pack::model::Loc;
 
 /// Formats an optional location as `file:line:column: ` (or nothing).
-fn at(loc: &Option<Loc>) -> String {
+fn at(loc: Option<&Loc>) -> String {
     loc.as_ref().map(|l| format!("{l}: ")).unwrap_or_default()
 }
 
@@ -23,7 +23,7 @@ pub enum LoadError {
         message: String,
     },
     /// A TOML file is not valid TOML or does not fit the pack model.
-    #[error("{}{message}", at(loc))]
+    #[error("{}{message}", at(loc.as_ref()))]
     Toml {
         /// Where.
         loc: Option<Loc>,
@@ -31,7 +31,7 @@ pub enum LoadError {
         message: String,
     },
     /// A bundle or an example application is not valid JSON or does not fit the model.
-    #[error("{}{message}", at(loc))]
+    #[error("{}{message}", at(loc.as_ref()))]
     Json {
         /// Where.
         loc: Option<Loc>,
@@ -39,7 +39,7 @@ pub enum LoadError {
         message: String,
     },
     /// The pack is structurally wrong (no `[pack]`, duplicate ids, a bad parameter …).
-    #[error("{}{message}", at(loc))]
+    #[error("{}{message}", at(loc.as_ref()))]
     Invalid {
         /// Stable code.
         code: &'static str,
@@ -73,7 +73,9 @@ impl LoadError {
     /// Location, when known.
     pub fn loc(&self) -> Option<&Loc> {
         match self {
-            LoadError::Toml { loc, .. } | LoadError::Json { loc, .. } | LoadError::Invalid { loc, .. } => loc.as_ref(),
+            LoadError::Toml { loc, .. }
+            | LoadError::Json { loc, .. }
+            | LoadError::Invalid { loc, .. } => loc.as_ref(),
             _ => None,
         }
     }
@@ -82,7 +84,7 @@ impl LoadError {
 /// A pack loaded but does not compile: a name, type, regex or structure problem in a rule, field,
 /// decision or message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{item}: {message}", at(loc))]
+#[error("{}{item}: {message}", at(loc.as_ref()))]
 pub struct CompileError {
     /// Stable code: `syntax_error`, `unknown_field`, `unknown_param`, `unknown_function`,
     /// `unknown_table`, `unknown_column`, `unknown_decision`, `unknown_enum_value`, `unknown_step`,
@@ -108,7 +110,7 @@ pub enum ApplicationError {
         line: usize,
         /// 1-based column.
         column: usize,
-        /// serde_json's message.
+        /// `serde_json`'s message.
         message: String,
     },
     /// Larger than the limit.
@@ -156,7 +158,7 @@ impl ApplicationError {
     }
 
     /// JSON pointer of the problem (`""` for the whole document).
-    pub fn path(&self) -> &str {
+    pub fn path(&self) -> &'static str {
         ""
     }
 }

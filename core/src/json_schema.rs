@@ -84,7 +84,9 @@ pub fn export(schema: &Schema, pack_id: &str) -> Value {
         let mut props = Map::new();
         let mut required = Vec::new();
         for (key, member) in &step.members {
-            let Some(info) = schema.info(*member) else { continue };
+            let Some(info) = schema.info(*member) else {
+                continue;
+            };
             if info.required {
                 required.push(json!(key));
             }
@@ -102,7 +104,9 @@ pub fn export(schema: &Schema, pack_id: &str) -> Value {
                     field_schema(info, item)
                 }
                 Member::Records(r) => {
-                    let Some(rec) = schema.records.get(*r as usize) else { continue };
+                    let Some(rec) = schema.records.get(*r as usize) else {
+                        continue;
+                    };
                     let mut item_props = Map::new();
                     let mut item_required = Vec::new();
                     for f in &rec.items {

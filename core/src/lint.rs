@@ -25,7 +25,10 @@ pub struct Lint {
 }
 
 /// The values a cell accepts, when known exactly: `None` is "any value".
-fn cell_set(cell: &CCell) -> Option<Option<&[Scalar]>> {
+type CellSet<'a> = Option<&'a [Scalar]>;
+
+/// A cell's accepted values, or `None` when they cannot be known statically (comparisons).
+fn cell_set(cell: &CCell) -> Option<CellSet<'_>> {
     match cell {
         CCell::Any => Some(None),
         CCell::In(set, false) => Some(Some(set)),
@@ -33,7 +36,7 @@ fn cell_set(cell: &CCell) -> Option<Option<&[Scalar]>> {
     }
 }
 
-fn covers(a: Option<&[Scalar]>, b: Option<&[Scalar]>) -> bool {
+fn covers(a: CellSet<'_>, b: CellSet<'_>) -> bool {
     match (a, b) {
         (None, _) => true,
         (Some(_), None) => false,
@@ -41,7 +44,7 @@ fn covers(a: Option<&[Scalar]>, b: Option<&[Scalar]>) -> bool {
     }
 }
 
-fn intersects(a: Option<&[Scalar]>, b: Option<&[Scalar]>) -> bool {
+fn intersects(a: CellSet<'_>, b: CellSet<'_>) -> bool {
     match (a, b) {
         (None, _) | (_, None) => true,
         (Some(a), Some(b)) => b.iter().any(|x| a.contains(x)),
@@ -50,8 +53,11 @@ fn intersects(a: Option<&[Scalar]>, b: Option<&[Scalar]>) -> bool {
 
 fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
     let item = format!("decision {}", d.id);
-    let sets: Vec<Option<Vec<Option<&[Scalar]>>>> =
-        d.rows.iter().map(|r| r.cells.iter().map(cell_set).collect::<Option<Vec<_>>>()).collect();
+    let sets: Vec<Option<Vec<CellSet<'_>>>> = d
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().map(cell_set).collect::<Option<Vec<_>>>())
+        .collect();
     for (j, row_j) in sets.iter().enumerate() {
         let Some(row_j) = row_j else { continue };
         for (i, row_i) in sets.iter().enumerate().take(j) {
@@ -62,14 +68,23 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
                 out.push(Lint {
                     code: "unreachable_row",
                     item: item.clone(),
-                    message: format!("row {} can never hit: row {} matches everything it matches", j + 1, i + 1),
+                    message: format!(
+                        "row {} can never hit: row {} matches everything it matches",
+                        j + 1,
+                        i + 1
+                    ),
                 });
                 break;
             } else if overlap && d.hit == HitPolicy::First {
                 out.push(Lint {
                     code: "overlapping_rows",
                     item: item.clone(),
-                    message: format!("rows {} and {} overlap; row {} wins where both match", i + 1, j + 1, i + 1),
+                    message: format!(
+                        "rows {} and {} overlap; row {} wins where both match",
+                        i + 1,
+                        j + 1,
+                        i + 1
+                    ),
                 });
             }
         }
@@ -77,26 +92,53 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
     if d.default.is_some() {
         return;
     }
-    let Some(domains) = d.domains.iter().map(Option::as_ref).collect::<Option<Vec<_>>>() else {
-        out.push(Lint { code: "not_analysed", item, message: "some input has no finite domain; missing rows were not checked".into() });
+    let Some(domains) = d
+        .domains
+        .iter()
+        .map(Option::as_ref)
+        .collect::<Option<Vec<_>>>()
+    else {
+        out.push(Lint {
+            code: "not_analysed",
+            item,
+            message: "some input has no finite domain; missing rows were not checked".into(),
+        });
         return;
     };
     if sets.iter().any(Option::is_none) {
-        out.push(Lint { code: "not_analysed", item, message: "some cell is a comparison; missing rows were not checked".into() });
+        out.push(Lint {
+            code: "not_analysed",
+            item,
+            message: "some cell is a comparison; missing rows were not checked".into(),
+        });
         return;
     }
-    let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
+    let total = domains
+        .iter()
+        .try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
     if total.is_none_or(|t| t > MAX_COMBINATIONS) {
-        out.push(Lint { code: "not_analysed", item, message: format!("more than {MAX_COMBINATIONS} input combinations") });
+        out.push(Lint {
+            code: "not_analysed",
+            item,
+            message: format!("more than {MAX_COMBINATIONS} input combinations"),
+        });
         return;
     }
-    let rows: Vec<&Vec<Option<&[Scalar]>>> = sets.iter().flatten().collect();
+    let rows: Vec<&Vec<CellSet<'_>>> = sets.iter().flatten().collect();
     let mut missing = Vec::new();
     let mut count = 0usize;
     let mut index = vec![0usize; domains.len()];
     'outer: loop {
-        let combo: Vec<&Scalar> = index.iter().zip(&domains).filter_map(|(i, d)| d.get(*i)).collect();
-        let hit = rows.iter().any(|r| r.iter().zip(&combo).all(|(cell, v)| cell.is_none_or(|s| s.contains(v))));
+        let combo: Vec<&Scalar> = index
+            .iter()
+            .zip(&domains)
+            .filter_map(|(i, d)| d.get(*i))
+            .collect();
+        let hit = rows.iter().any(|r| {
+            r.iter()
+                .zip(&combo)
+                .all(|(cell, v)| cell.is_none_or(|s| s.contains(v)))
+        });
         if !hit {
             count += 1;
             if missing.len() < 5 {
@@ -117,7 +159,10 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
         out.push(Lint {
             code: "missing_rows",
             item,
-            message: format!("{count} input combination(s) match no row and there is no default, e.g. {}", missing.join(", ")),
+            message: format!(
+                "{count} input combination(s) match no row and there is no default, e.g. {}",
+                missing.join(", ")
+            ),
         });
     }
 }
@@ -133,7 +178,12 @@ pub fn lint(program: &Program) -> Vec<Lint> {
     let pack = &program.pack;
     let mut texts: Vec<&str> = Vec::new();
     for r in &pack.rules {
-        texts.extend([&r.when, &r.check, &r.due].into_iter().flatten().map(|s| s.text.as_str()));
+        texts.extend(
+            [&r.when, &r.check, &r.due]
+                .into_iter()
+                .flatten()
+                .map(|s| s.text.as_str()),
+        );
         texts.push(&r.message.zh.text);
         texts.push(&r.message.en.text);
     }
@@ -142,7 +192,11 @@ pub fn lint(program: &Program) -> Vec<Lint> {
         texts.extend(d.when.iter().map(|s| s.text.as_str()));
         for row in d.rows.iter().chain(d.default.iter()) {
             texts.extend(row.due.iter().map(|s| s.text.as_str()));
-            texts.extend(row.message.iter().flat_map(|m| [m.zh.text.as_str(), m.en.text.as_str()]));
+            texts.extend(
+                row.message
+                    .iter()
+                    .flat_map(|m| [m.zh.text.as_str(), m.en.text.as_str()]),
+            );
             for c in &row.when {
                 if let crate::pack::model::Cell::Test { test } = c {
                     texts.push(test);
@@ -150,23 +204,46 @@ pub fn lint(program: &Program) -> Vec<Lint> {
             }
         }
     }
-    texts.extend(pack.fields.iter().filter_map(|f| f.required_when.as_ref()).map(|s| s.text.as_str()));
-    let used_tables: BTreeSet<&str> = pack.fields.iter().filter_map(|f| f.enum_table.as_deref()).collect();
+    texts.extend(
+        pack.fields
+            .iter()
+            .filter_map(|f| f.required_when.as_ref())
+            .map(|s| s.text.as_str()),
+    );
+    let used_tables: BTreeSet<&str> = pack
+        .fields
+        .iter()
+        .filter_map(|f| f.enum_table.as_deref())
+        .collect();
     for name in pack.params.keys() {
         let needle = format!("${name}");
         let used = texts.iter().any(|t| {
             t.match_indices(&needle).any(|(i, _)| {
-                !t.get(i + needle.len()..).and_then(|r| r.chars().next()).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                !t.get(i + needle.len()..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
             })
         });
         if !used {
-            out.push(Lint { code: "unused_param", item: format!("param {name}"), message: "no rule, decision or field reads it".into() });
+            out.push(Lint {
+                code: "unused_param",
+                item: format!("param {name}"),
+                message: "no rule, decision or field reads it".into(),
+            });
         }
     }
     for name in pack.tables.keys() {
         let quoted = [format!("\"{name}\""), format!("'{name}'")];
-        if !used_tables.contains(name.as_str()) && !texts.iter().any(|t| quoted.iter().any(|q| t.contains(q.as_str()))) {
-            out.push(Lint { code: "unused_table", item: format!("table {name}"), message: "no field or expression uses it".into() });
+        if !used_tables.contains(name.as_str())
+            && !texts
+                .iter()
+                .any(|t| quoted.iter().any(|q| t.contains(q.as_str())))
+        {
+            out.push(Lint {
+                code: "unused_table",
+                item: format!("table {name}"),
+                message: "no field or expression uses it".into(),
+            });
         }
     }
     out

@@ -32,7 +32,7 @@ impl Lang {
     }
 
     /// Pick the text of this language.
-    pub fn pick<'a, T>(self, l: &'a Localized<T>) -> &'a T {
+    pub fn pick<T>(self, l: &Localized<T>) -> &T {
         match self {
             Lang::Zh => &l.zh,
             Lang::En => &l.en,
@@ -54,7 +54,7 @@ pub struct PackInfo {
 /// One problem found in the application's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
-    /// Stable snake_case code (`required_missing`, or the rule's own code).
+    /// Stable `snake_case` code (`required_missing`, or the rule's own code).
     pub code: Arc<str>,
     /// Rule id (spec ids such as `XF-01` where the rule comes from the spec).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,7 +89,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The snake_case name.
+    /// The `snake_case` name.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Eligible => "eligible",
@@ -184,7 +184,11 @@ pub struct Report {
 impl Report {
     /// Valid and eligible (conditions and restrictions allowed): the CLI's exit 0.
     pub fn is_ok(&self) -> bool {
-        self.valid && matches!(self.eligibility.outcome, Outcome::Eligible | Outcome::Conditional)
+        self.valid
+            && matches!(
+                self.eligibility.outcome,
+                Outcome::Eligible | Outcome::Conditional
+            )
     }
 
     /// Ids (or codes, for schema diagnostics without a rule) of everything that fired, sorted
@@ -195,11 +199,15 @@ impl Report {
             .iter()
             .map(|d| d.rule.as_deref().unwrap_or(&d.code).to_owned())
             .chain(
-                [&self.eligibility.conditions, &self.eligibility.restrictions, &self.eligibility.reasons]
-                    .into_iter()
-                    .flatten()
-                    .filter(|f| &*f.code != "undetermined")
-                    .map(|f| f.rule.to_string()),
+                [
+                    &self.eligibility.conditions,
+                    &self.eligibility.restrictions,
+                    &self.eligibility.reasons,
+                ]
+                .into_iter()
+                .flatten()
+                .filter(|f| &*f.code != "undetermined")
+                .map(|f| f.rule.to_string()),
             )
             .collect();
         out.sort();
@@ -217,7 +225,10 @@ impl Report {
             if self.valid { "valid" } else { "invalid" },
             self.eligibility.outcome.as_str(),
             self.eligibility.route.as_deref().unwrap_or("no route"),
-            self.step.as_deref().map(|st| format!(" · step {st}")).unwrap_or_default()
+            self.step
+                .as_deref()
+                .map(|st| format!(" · step {st}"))
+                .unwrap_or_default()
         );
         for d in &self.diagnostics {
             let sev = match d.severity {
@@ -225,7 +236,13 @@ impl Report {
                 Severity::Warning => "warning",
                 Severity::Info => "info",
             };
-            let _ = writeln!(s, "  {sev:<7} {:<10} {} {}", d.rule.as_deref().unwrap_or(&d.code), d.path, d.message);
+            let _ = writeln!(
+                s,
+                "  {sev:<7} {:<10} {} {}",
+                d.rule.as_deref().unwrap_or(&d.code),
+                d.path,
+                d.message
+            );
         }
         for (label, list) in [
             ("reason", &self.eligibility.reasons),
@@ -233,7 +250,11 @@ impl Report {
             ("restrict", &self.eligibility.restrictions),
         ] {
             for f in list {
-                let due = f.due.as_deref().map(|d| format!(" (by {d})")).unwrap_or_default();
+                let due = f
+                    .due
+                    .as_deref()
+                    .map(|d| format!(" (by {d})"))
+                    .unwrap_or_default();
                 let _ = writeln!(s, "  {label:<9} {:<10} {}{due}", f.rule, f.message);
             }
         }
@@ -242,7 +263,12 @@ impl Report {
 }
 
 /// The message of a schema diagnostic, from the built-in catalogue.
-pub fn schema_message(lang: Lang, code: &str, label: &Localized<String>, detail: &Detail<'_>) -> String {
+pub fn schema_message(
+    lang: Lang,
+    code: &str,
+    label: &Localized<String>,
+    detail: &Detail<'_>,
+) -> String {
     let name = lang.pick(label);
     let d = match detail {
         Detail::None => String::new(),

@@ -9,10 +9,10 @@ use regex::Regex;
 use crate::builtins::{dates, id_card, text};
 use crate::expr::eval::Bound;
 use crate::expr::ir::Node;
+use crate::pack::model::Severity;
 use crate::pack::model::{FieldType, Localized};
 use crate::report::{Diagnostic, Lang};
 use crate::value::{ItemTy, Ty, Value};
-use crate::pack::model::Severity;
 
 /// Most items a records or list field may hold.
 pub const MAX_ITEMS: usize = 1000;
@@ -125,7 +125,10 @@ pub struct Schema {
 impl Schema {
     /// Index of a step by id.
     pub fn step_index(&self, id: &str) -> Option<u32> {
-        self.steps.iter().position(|s| &*s.id == id).and_then(|i| u32::try_from(i).ok())
+        self.steps
+            .iter()
+            .position(|s| &*s.id == id)
+            .and_then(|i| u32::try_from(i).ok())
     }
 
     /// A path's member.
@@ -157,7 +160,10 @@ impl Schema {
 
     /// Names of a records field's items (for hints).
     pub fn item_names(&self, records: u32) -> impl Iterator<Item = &str> {
-        self.records.get(records as usize).into_iter().flat_map(|r| r.items.iter().map(|f| &*f.key))
+        self.records
+            .get(records as usize)
+            .into_iter()
+            .flat_map(|r| r.items.iter().map(|f| &*f.key))
     }
 
     /// The step and label of any member.
@@ -212,17 +218,27 @@ impl Sink<'_> {
     }
 
     /// Report a schema problem of `field` at `path`.
-    pub fn field(&mut self, field: &FieldInfo, path: String, code: &'static str, detail: Detail<'_>) {
+    pub fn field(
+        &mut self,
+        field: &FieldInfo,
+        path: String,
+        code: &'static str,
+        detail: &Detail<'_>,
+    ) {
         if !self.keep(field.step) {
             return;
         }
-        let message = crate::report::schema_message(self.lang, code, &field.label, &detail);
+        let message = crate::report::schema_message(self.lang, code, &field.label, detail);
         self.out.push(Diagnostic {
             code: code.into(),
             rule: field.rule.clone(),
             path,
             severity: Severity::Error,
-            step: self.steps.get(field.step as usize).map(|s| s.id.as_ref().into()).unwrap_or_default(),
+            step: self
+                .steps
+                .get(field.step as usize)
+                .map(|s| s.id.as_ref().into())
+                .unwrap_or_default(),
             message,
             cite: field.cite.clone(),
         });
@@ -232,11 +248,19 @@ impl Sink<'_> {
         if step.is_some_and(|s| !self.keep(s)) || (step.is_none() && self.only_step.is_some()) {
             return;
         }
-        let message = crate::report::schema_message(self.lang, "unknown_field", &Localized::default(), &Detail::Path(&path));
+        let message = crate::report::schema_message(
+            self.lang,
+            "unknown_field",
+            &Localized::default(),
+            &Detail::Path(&path),
+        );
         self.out.push(Diagnostic {
             code: "unknown_field".into(),
             rule: None,
-            step: step.and_then(|s| self.steps.get(s as usize)).map(|s| s.id.as_ref().into()).unwrap_or_default(),
+            step: step
+                .and_then(|s| self.steps.get(s as usize))
+                .map(|s| s.id.as_ref().into())
+                .unwrap_or_default(),
             path,
             severity: Severity::Warning,
             message,
@@ -275,7 +299,12 @@ fn type_name(t: FieldType) -> &'static str {
 
 /// Read one JSON value into a slot value, reporting type and constraint problems.
 /// Returns `(value, was_dash)`.
-fn read_scalar<'a>(f: &FieldInfo, v: &'a serde_json::Value, path: &dyn Fn() -> String, sink: &mut Sink<'_>) -> (Value<'a>, bool) {
+fn read_scalar<'a>(
+    f: &FieldInfo,
+    v: &'a serde_json::Value,
+    path: &dyn Fn() -> String,
+    sink: &mut Sink<'_>,
+) -> (Value<'a>, bool) {
     use serde_json::Value as J;
     if f.dash && v.as_str() == Some("-") {
         return (Value::Unknown, true);
@@ -284,7 +313,9 @@ fn read_scalar<'a>(f: &FieldInfo, v: &'a serde_json::Value, path: &dyn Fn() -> S
         (_, J::Null) => return (Value::Unknown, false),
         (FieldType::Text, J::String(s)) => Value::Text(s),
         (FieldType::Bool, J::Bool(b)) => Value::Bool(*b),
-        (FieldType::Int, J::Number(n)) if n.as_i64().is_some() => Value::Int(n.as_i64().unwrap_or(0)),
+        (FieldType::Int, J::Number(n)) if n.as_i64().is_some() => {
+            Value::Int(n.as_i64().unwrap_or(0))
+        }
         (FieldType::Number, J::Number(n)) => n.as_f64().map_or(Value::Unknown, Value::Num),
         (FieldType::Date, J::String(s)) => match dates::parse_date(s) {
             Some(d) => Value::Date(d),
@@ -299,7 +330,12 @@ fn read_scalar<'a>(f: &FieldInfo, v: &'a serde_json::Value, path: &dyn Fn() -> S
             None => return bad_date(f, s, "RFC 3339", path, sink),
         },
         _ => {
-            sink.field(f, path(), "type_mismatch", Detail::Expected(type_name(f.field_type)));
+            sink.field(
+                f,
+                path(),
+                "type_mismatch",
+                &Detail::Expected(type_name(f.field_type)),
+            );
             return (Value::Unknown, false);
         }
     };
@@ -307,37 +343,58 @@ fn read_scalar<'a>(f: &FieldInfo, v: &'a serde_json::Value, path: &dyn Fn() -> S
     (value, false)
 }
 
-fn bad_date<'a>(f: &FieldInfo, s: &str, format: &'static str, path: &dyn Fn() -> String, sink: &mut Sink<'_>) -> (Value<'a>, bool) {
-    let shown = if f.mask { id_card::mask(s) } else { s.to_owned() };
+fn bad_date<'a>(
+    f: &FieldInfo,
+    s: &str,
+    format: &'static str,
+    path: &dyn Fn() -> String,
+    sink: &mut Sink<'_>,
+) -> (Value<'a>, bool) {
+    let shown = if f.mask {
+        id_card::mask(s)
+    } else {
+        s.to_owned()
+    };
     let _ = shown;
-    sink.field(f, path(), "invalid_date", Detail::Expected(format));
+    sink.field(f, path(), "invalid_date", &Detail::Expected(format));
     (Value::Unknown, false)
 }
 
-fn check_constraints(f: &FieldInfo, value: Value<'_>, path: &dyn Fn() -> String, sink: &mut Sink<'_>) {
+fn check_constraints(
+    f: &FieldInfo,
+    value: Value<'_>,
+    path: &dyn Fn() -> String,
+    sink: &mut Sink<'_>,
+) {
     let c = &f.constraints;
     if let Value::Text(s) = value {
-        let shown = || if f.mask { id_card::mask(s) } else { s.to_owned() };
+        let shown = || {
+            if f.mask {
+                id_card::mask(s)
+            } else {
+                s.to_owned()
+            }
+        };
         if let Some(values) = &c.sorted_enum {
             if values.binary_search_by(|v| (**v).cmp(s)).is_err() {
-                sink.field(f, path(), "enum_mismatch", Detail::Value(shown()));
+                sink.field(f, path(), "enum_mismatch", &Detail::Value(shown()));
                 return;
             }
         }
         if c.min_length.is_some() || c.max_length.is_some() {
             let n = text::char_len(s);
             if let Some(min) = c.min_length.filter(|m| n < *m as usize) {
-                sink.field(f, path(), "too_short", Detail::Bound(min.to_string()));
+                sink.field(f, path(), "too_short", &Detail::Bound(min.to_string()));
                 return;
             }
             if let Some(max) = c.max_length.filter(|m| n > *m as usize) {
-                sink.field(f, path(), "too_long", Detail::Bound(max.to_string()));
+                sink.field(f, path(), "too_long", &Detail::Bound(max.to_string()));
                 return;
             }
         }
         if let Some((re, _)) = &c.pattern {
             if !re.is_match(s) {
-                sink.field(f, path(), "pattern_mismatch", Detail::Value(shown()));
+                sink.field(f, path(), "pattern_mismatch", &Detail::Value(shown()));
             }
         }
     } else if let Some(x) = match value {
@@ -347,16 +404,30 @@ fn check_constraints(f: &FieldInfo, value: Value<'_>, path: &dyn Fn() -> String,
         _ => None,
     } {
         if let Some(min) = c.min.filter(|m| x < *m) {
-            sink.field(f, path(), "out_of_range", Detail::Bound(format!("≥ {min}")));
+            sink.field(
+                f,
+                path(),
+                "out_of_range",
+                &Detail::Bound(format!("≥ {min}")),
+            );
         } else if let Some(max) = c.max.filter(|m| x > *m) {
-            sink.field(f, path(), "out_of_range", Detail::Bound(format!("≤ {max}")));
+            sink.field(
+                f,
+                path(),
+                "out_of_range",
+                &Detail::Bound(format!("≤ {max}")),
+            );
         }
     }
 }
 
 impl Schema {
     /// Bind `doc` to slots, reporting structural problems into `sink`.
-    pub fn bind<'a>(&self, doc: &'a serde_json::Map<String, serde_json::Value>, sink: &mut Sink<'_>) -> Bound<'a> {
+    pub fn bind<'a>(
+        &self,
+        doc: &'a serde_json::Map<String, serde_json::Value>,
+        sink: &mut Sink<'_>,
+    ) -> Bound<'a> {
         let mut bound = Bound {
             slots: vec![Value::Unknown; self.fields.len()],
             dashes: Vec::new(),
@@ -368,10 +439,17 @@ impl Schema {
                 sink.unknown(None, format!("/{}", pointer_escape(step_key)));
                 continue;
             };
-            let Some(step) = self.steps.get(step_index as usize) else { continue };
+            let Some(step) = self.steps.get(step_index as usize) else {
+                continue;
+            };
             let serde_json::Value::Object(fields) = step_value else {
                 if !step_value.is_null() && sink.keep(step_index) {
-                    let message = crate::report::schema_message(sink.lang, "type_mismatch", &step.title, &Detail::Expected("object"));
+                    let message = crate::report::schema_message(
+                        sink.lang,
+                        "type_mismatch",
+                        &step.title,
+                        &Detail::Expected("object"),
+                    );
                     sink.out.push(Diagnostic {
                         code: "type_mismatch".into(),
                         rule: None,
@@ -385,11 +463,18 @@ impl Schema {
                 continue;
             };
             for (key, value) in fields {
-                let member = step.members.binary_search_by(|(k, _)| (**k).cmp(key.as_str())).ok().and_then(|i| step.members.get(i)).map(|(_, m)| *m);
+                let member = step
+                    .members
+                    .binary_search_by(|(k, _)| (**k).cmp(key.as_str()))
+                    .ok()
+                    .and_then(|i| step.members.get(i))
+                    .map(|(_, m)| *m);
                 let path = || format!("/{step_key}/{}", pointer_escape(key));
                 match member {
                     Some(Member::Scalar(slot)) => {
-                        let Some(f) = self.fields.get(slot as usize) else { continue };
+                        let Some(f) = self.fields.get(slot as usize) else {
+                            continue;
+                        };
                         let (v, dash) = read_scalar(f, value, &path, sink);
                         if dash {
                             bound.dashes.push(slot);
@@ -399,14 +484,18 @@ impl Schema {
                         }
                     }
                     Some(Member::Records(r)) => {
-                        let Some(info) = self.records.get(r as usize) else { continue };
-                        let items = self.bind_records(info, value, &path, sink);
+                        let Some(info) = self.records.get(r as usize) else {
+                            continue;
+                        };
+                        let items = Self::bind_records(info, value, &path, sink);
                         if let Some(s) = bound.records.get_mut(r as usize) {
                             *s = items;
                         }
                     }
                     Some(Member::List(l)) => {
-                        let Some(info) = self.lists.get(l as usize) else { continue };
+                        let Some(info) = self.lists.get(l as usize) else {
+                            continue;
+                        };
                         let items = bind_list(info, value, &path, sink);
                         if let Some(s) = bound.lists.get_mut(l as usize) {
                             *s = items;
@@ -420,7 +509,6 @@ impl Schema {
     }
 
     fn bind_records<'a>(
-        &self,
         info: &RecordsInfo,
         value: &'a serde_json::Value,
         path: &dyn Fn() -> String,
@@ -430,13 +518,33 @@ impl Schema {
             serde_json::Value::Null => return None,
             serde_json::Value::Array(items) => items,
             _ => {
-                sink.field(&info.field, path(), "type_mismatch", Detail::Expected("list"));
+                sink.field(
+                    &info.field,
+                    path(),
+                    "type_mismatch",
+                    &Detail::Expected("list"),
+                );
                 return None;
             }
         };
-        if items.len() > MAX_ITEMS || info.field.constraints.max_length.is_some_and(|m| items.len() > m as usize) {
-            let max = info.field.constraints.max_length.map_or(MAX_ITEMS, |m| (m as usize).min(MAX_ITEMS));
-            sink.field(&info.field, path(), "too_many_items", Detail::Bound(max.to_string()));
+        if items.len() > MAX_ITEMS
+            || info
+                .field
+                .constraints
+                .max_length
+                .is_some_and(|m| items.len() > m as usize)
+        {
+            let max = info
+                .field
+                .constraints
+                .max_length
+                .map_or(MAX_ITEMS, |m| (m as usize).min(MAX_ITEMS));
+            sink.field(
+                &info.field,
+                path(),
+                "too_many_items",
+                &Detail::Bound(max.to_string()),
+            );
             return None;
         }
         let mut out = Vec::with_capacity(items.len());
@@ -444,14 +552,21 @@ impl Schema {
             let mut row = vec![Value::Unknown; info.items.len()];
             let item_path = || format!("{}/{i}", path());
             let serde_json::Value::Object(map) = item else {
-                sink.field(&info.field, item_path(), "type_mismatch", Detail::Expected("object"));
+                sink.field(
+                    &info.field,
+                    item_path(),
+                    "type_mismatch",
+                    &Detail::Expected("object"),
+                );
                 continue;
             };
             for (key, v) in map {
                 let field_path = || format!("{}/{}", item_path(), pointer_escape(key));
                 match info.items.iter().position(|f| &*f.key == key.as_str()) {
                     Some(k) => {
-                        let (val, _) = info.items.get(k).map_or((Value::Unknown, false), |f| read_scalar(f, v, &field_path, sink));
+                        let (val, _) = info.items.get(k).map_or((Value::Unknown, false), |f| {
+                            read_scalar(f, v, &field_path, sink)
+                        });
                         if let Some(s) = row.get_mut(k) {
                             *s = val;
                         }
@@ -465,17 +580,32 @@ impl Schema {
     }
 }
 
-fn bind_list<'a>(info: &ListInfo, value: &'a serde_json::Value, path: &dyn Fn() -> String, sink: &mut Sink<'_>) -> Option<Vec<Value<'a>>> {
+fn bind_list<'a>(
+    info: &ListInfo,
+    value: &'a serde_json::Value,
+    path: &dyn Fn() -> String,
+    sink: &mut Sink<'_>,
+) -> Option<Vec<Value<'a>>> {
     let items = match value {
         serde_json::Value::Null => return None,
         serde_json::Value::Array(items) => items,
         _ => {
-            sink.field(&info.field, path(), "type_mismatch", Detail::Expected("list"));
+            sink.field(
+                &info.field,
+                path(),
+                "type_mismatch",
+                &Detail::Expected("list"),
+            );
             return None;
         }
     };
     if items.len() > MAX_ITEMS {
-        sink.field(&info.field, path(), "too_many_items", Detail::Bound(MAX_ITEMS.to_string()));
+        sink.field(
+            &info.field,
+            path(),
+            "too_many_items",
+            &Detail::Bound(MAX_ITEMS.to_string()),
+        );
         return None;
     }
     let mut out = Vec::with_capacity(items.len());
@@ -483,19 +613,39 @@ fn bind_list<'a>(info: &ListInfo, value: &'a serde_json::Value, path: &dyn Fn() 
         let item_path = || format!("{}/{i}", path());
         let v = match (info.item, item) {
             (ItemTy::Text, serde_json::Value::String(s)) => Value::Text(s),
-            (ItemTy::Int, serde_json::Value::Number(n)) if n.as_i64().is_some() => Value::Int(n.as_i64().unwrap_or(0)),
-            (ItemTy::Num, serde_json::Value::Number(n)) => n.as_f64().map_or(Value::Unknown, Value::Num),
+            (ItemTy::Int, serde_json::Value::Number(n)) if n.as_i64().is_some() => {
+                Value::Int(n.as_i64().unwrap_or(0))
+            }
+            (ItemTy::Num, serde_json::Value::Number(n)) => {
+                n.as_f64().map_or(Value::Unknown, Value::Num)
+            }
             (ItemTy::Bool, serde_json::Value::Bool(b)) => Value::Bool(*b),
-            (ItemTy::Date, serde_json::Value::String(s)) if dates::parse_date(s).is_some() => dates::parse_date(s).map_or(Value::Unknown, Value::Date),
-            (ItemTy::Month, serde_json::Value::String(s)) if dates::YearMonth::parse(s).is_some() => dates::YearMonth::parse(s).map_or(Value::Unknown, Value::Month),
+            (ItemTy::Date, serde_json::Value::String(s)) if dates::parse_date(s).is_some() => {
+                dates::parse_date(s).map_or(Value::Unknown, Value::Date)
+            }
+            (ItemTy::Month, serde_json::Value::String(s))
+                if dates::YearMonth::parse(s).is_some() =>
+            {
+                dates::YearMonth::parse(s).map_or(Value::Unknown, Value::Month)
+            }
             _ => {
-                sink.field(&info.field, item_path(), "type_mismatch", Detail::Expected("list item"));
+                sink.field(
+                    &info.field,
+                    item_path(),
+                    "type_mismatch",
+                    &Detail::Expected("list item"),
+                );
                 Value::Unknown
             }
         };
         if let (Value::Text(s), Some(values)) = (v, &info.field.constraints.sorted_enum) {
             if values.binary_search_by(|x| (**x).cmp(s)).is_err() {
-                sink.field(&info.field, item_path(), "enum_mismatch", Detail::Value(s.to_owned()));
+                sink.field(
+                    &info.field,
+                    item_path(),
+                    "enum_mismatch",
+                    &Detail::Value(s.to_owned()),
+                );
             }
         }
         out.push(v);

@@ -53,7 +53,10 @@ impl TestRun {
 
     /// Every example passed and every rule, row and decision was exercised.
     pub fn is_complete(&self) -> bool {
-        self.failed() == 0 && self.never_fired.is_empty() && self.never_passed.is_empty() && self.rows_never_hit.is_empty()
+        self.failed() == 0
+            && self.never_fired.is_empty()
+            && self.never_passed.is_empty()
+            && self.rows_never_hit.is_empty()
     }
 }
 
@@ -68,12 +71,18 @@ pub fn check_expectations(example: &ExampleDef, report: &Report) -> Vec<String> 
     }
     if let Some(outcome) = &e.outcome {
         if report.eligibility.outcome.as_str() != outcome {
-            failures.push(format!("expected outcome `{outcome}`, got `{}`", report.eligibility.outcome.as_str()));
+            failures.push(format!(
+                "expected outcome `{outcome}`, got `{}`",
+                report.eligibility.outcome.as_str()
+            ));
         }
     }
     if let Some(route) = &e.route {
         if report.eligibility.route.as_deref() != Some(route.as_str()) {
-            failures.push(format!("expected route `{route}`, got `{}`", report.eligibility.route.as_deref().unwrap_or("none")));
+            failures.push(format!(
+                "expected route `{route}`, got `{}`",
+                report.eligibility.route.as_deref().unwrap_or("none")
+            ));
         }
     }
     if let Some(fired) = &e.fired {
@@ -83,7 +92,10 @@ pub fn check_expectations(example: &ExampleDef, report: &Report) -> Vec<String> 
         let missing: Vec<&str> = want.difference(&got).copied().collect();
         let extra: Vec<&str> = got.difference(&want).copied().collect();
         if !missing.is_empty() {
-            failures.push(format!("expected to fire but did not: {}", missing.join(", ")));
+            failures.push(format!(
+                "expected to fire but did not: {}",
+                missing.join(", ")
+            ));
         }
         if !extra.is_empty() {
             failures.push(format!("fired but not expected: {}", extra.join(", ")));
@@ -101,7 +113,11 @@ pub fn run_examples(engine: &Engine) -> TestRun {
     let mut results = Vec::new();
     for example in &program.pack.examples {
         let Some(doc) = &example.document else {
-            results.push(ExampleResult { name: example.name.clone(), failures: vec!["no application document".into()], report: None });
+            results.push(ExampleResult {
+                name: example.name.clone(),
+                failures: vec!["no application document".into()],
+                report: None,
+            });
             continue;
         };
         let mut options = Options::default().with_explain(true);
@@ -124,7 +140,11 @@ pub fn run_examples(engine: &Engine) -> TestRun {
                     }
                 }
                 let failures = check_expectations(example, &report);
-                results.push(ExampleResult { name: example.name.clone(), failures, report: Some(report) });
+                results.push(ExampleResult {
+                    name: example.name.clone(),
+                    failures,
+                    report: Some(report),
+                });
             }
             Err(e) => results.push(ExampleResult {
                 name: example.name.clone(),
@@ -133,7 +153,10 @@ pub fn run_examples(engine: &Engine) -> TestRun {
             }),
         }
     }
-    let mut run = TestRun { results, ..TestRun::default() };
+    let mut run = TestRun {
+        results,
+        ..TestRun::default()
+    };
     for r in &program.rules {
         if !fired.contains(&*r.id) {
             run.never_fired.push(r.id.to_string());
@@ -158,5 +181,10 @@ pub fn run_examples(engine: &Engine) -> TestRun {
 }
 
 /// Outcome names, for validating expectations.
-pub const OUTCOMES: [Outcome; 5] =
-    [Outcome::Eligible, Outcome::Conditional, Outcome::Ineligible, Outcome::NeedsReview, Outcome::Undetermined];
+pub const OUTCOMES: [Outcome; 5] = [
+    Outcome::Eligible,
+    Outcome::Conditional,
+    Outcome::Ineligible,
+    Outcome::NeedsReview,
+    Outcome::Undetermined,
+];

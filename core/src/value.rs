@@ -135,7 +135,7 @@ pub enum Value<'a> {
     DateTime(DateTime<FixedOffset>),
 }
 
-impl<'a> Value<'a> {
+impl Value<'_> {
     /// Whether the value is known.
     pub fn is_known(&self) -> bool {
         !matches!(self, Value::Unknown)
@@ -147,9 +147,15 @@ impl<'a> Value<'a> {
             (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
             (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),
             (Value::Num(a), Value::Num(b)) => a.partial_cmp(b),
-            #[expect(clippy::cast_precision_loss, reason = "int/number comparisons widen like JSON numbers do")]
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "int/number comparisons widen like JSON numbers do"
+            )]
             (Value::Int(a), Value::Num(b)) => (*a as f64).partial_cmp(b),
-            #[expect(clippy::cast_precision_loss, reason = "int/number comparisons widen like JSON numbers do")]
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "int/number comparisons widen like JSON numbers do"
+            )]
             (Value::Num(a), Value::Int(b)) => a.partial_cmp(&(*b as f64)),
             (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
             (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
@@ -165,7 +171,8 @@ impl<'a> Value<'a> {
             Value::Unknown => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Int(i) => serde_json::Value::from(*i),
-            Value::Num(n) => serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::Num(n) => serde_json::Number::from_f64(*n)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
             other => serde_json::Value::String(other.to_string()),
         }
     }
@@ -243,7 +250,9 @@ impl Scalar {
             (Ty::Text, serde_json::Value::String(s)) => Scalar::Text(s.as_str().into()),
             (Ty::Date, serde_json::Value::String(s)) => Scalar::Date(dates::parse_date(s)?),
             (Ty::Month, serde_json::Value::String(s)) => Scalar::Month(YearMonth::parse(s)?),
-            (Ty::DateTime, serde_json::Value::String(s)) => Scalar::DateTime(dates::parse_datetime(s)?),
+            (Ty::DateTime, serde_json::Value::String(s)) => {
+                Scalar::DateTime(dates::parse_datetime(s)?)
+            }
             _ => return None,
         })
     }

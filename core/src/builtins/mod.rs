@@ -74,11 +74,40 @@ pub enum Builtin {
 /// Names of every built-in, including the special forms the checker compiles itself; used for
 /// "did you mean" hints and the docs test.
 pub const NAMES: &[&str] = &[
-    "present", "absent", "is_dash", "coalesce", "if", "len", "matches", "is_han", "is_halfwidth",
-    "contains", "starts_with", "ends_with", "months_between", "years_between", "add_months",
-    "add_years", "age_on", "year", "month", "to_month", "first_day", "last_day", "to_date",
-    "id_checksum_ok", "id_birth_date", "id_gender", "id_region", "hkid_checksum_ok", "lookup",
-    "in_table", "decision", "any", "all", "count",
+    "present",
+    "absent",
+    "is_dash",
+    "coalesce",
+    "if",
+    "len",
+    "matches",
+    "is_han",
+    "is_halfwidth",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "months_between",
+    "years_between",
+    "add_months",
+    "add_years",
+    "age_on",
+    "year",
+    "month",
+    "to_month",
+    "first_day",
+    "last_day",
+    "to_date",
+    "id_checksum_ok",
+    "id_birth_date",
+    "id_gender",
+    "id_region",
+    "hkid_checksum_ok",
+    "lookup",
+    "in_table",
+    "decision",
+    "any",
+    "all",
+    "count",
 ];
 
 /// Resolve a call of a pure built-in by name and argument types: the function and its result type,
@@ -86,7 +115,8 @@ pub const NAMES: &[&str] = &[
 pub fn resolve(name: &str, args: &[Ty]) -> Result<Option<(Builtin, Ty)>, String> {
     use Builtin as B;
     use Ty::{Bool, Date, DateTime, Int, Month, Text};
-    let sig = |want: &[Ty]| args.len() == want.len() && args.iter().zip(want).all(|(a, w)| a.fits(*w));
+    let sig =
+        |want: &[Ty]| args.len() == want.len() && args.iter().zip(want).all(|(a, w)| a.fits(*w));
     let found = match name {
         "len" if sig(&[Text]) => (B::Len, Int),
         "is_han" if sig(&[Text]) => (B::IsHan, Bool),
@@ -114,12 +144,15 @@ pub fn resolve(name: &str, args: &[Ty]) -> Result<Option<(Builtin, Ty)>, String>
         "id_gender" if sig(&[Text]) => (B::IdGender, Text),
         "id_region" if sig(&[Text]) => (B::IdRegion, Text),
         "hkid_checksum_ok" if sig(&[Text]) => (B::HkidChecksumOk, Bool),
-        "len" | "is_han" | "is_halfwidth" | "contains" | "starts_with" | "ends_with" | "months_between"
-        | "years_between" | "add_months" | "add_years" | "age_on" | "year" | "month" | "to_month"
-        | "first_day" | "last_day" | "to_date" | "id_checksum_ok" | "id_birth_date" | "id_gender"
-        | "id_region" | "hkid_checksum_ok" => {
+        "len" | "is_han" | "is_halfwidth" | "contains" | "starts_with" | "ends_with"
+        | "months_between" | "years_between" | "add_months" | "add_years" | "age_on" | "year"
+        | "month" | "to_month" | "first_day" | "last_day" | "to_date" | "id_checksum_ok"
+        | "id_birth_date" | "id_gender" | "id_region" | "hkid_checksum_ok" => {
             let shown: Vec<String> = args.iter().map(ToString::to_string).collect();
-            return Err(format!("`{name}` does not take ({}); see docs/expressions.md", shown.join(", ")));
+            return Err(format!(
+                "`{name}` does not take ({}); see docs/expressions.md",
+                shown.join(", ")
+            ));
         }
         _ => return Ok(None),
     };
@@ -146,14 +179,18 @@ pub fn call<'a>(f: Builtin, args: &[Value<'a>]) -> Value<'a> {
         (B::MonthsBetweenYm, [V::Month(a), V::Month(b)]) => int(dates::months_between_ym(*a, *b)),
         (B::YearsBetween, [V::Date(a), V::Date(b)]) => int(dates::years_between(*a, *b)),
         (B::YearsBetweenYm, [V::Month(a), V::Month(b)]) => int(dates::years_between_ym(*a, *b)),
-        (B::AddMonths, [V::Date(d), V::Int(n)]) => dates::add_months(*d, *n).map_or(V::Unknown, V::Date),
+        (B::AddMonths, [V::Date(d), V::Int(n)]) => {
+            dates::add_months(*d, *n).map_or(V::Unknown, V::Date)
+        }
         (B::AddMonthsYm, [V::Month(m), V::Int(n)]) => m.add_months(*n).map_or(V::Unknown, V::Month),
-        (B::AddYears, [V::Date(d), V::Int(n)]) => {
-            n.checked_mul(12).and_then(|m| dates::add_months(*d, m)).map_or(V::Unknown, V::Date)
-        }
-        (B::AddYearsYm, [V::Month(m), V::Int(n)]) => {
-            n.checked_mul(12).and_then(|k| m.add_months(k)).map_or(V::Unknown, V::Month)
-        }
+        (B::AddYears, [V::Date(d), V::Int(n)]) => n
+            .checked_mul(12)
+            .and_then(|m| dates::add_months(*d, m))
+            .map_or(V::Unknown, V::Date),
+        (B::AddYearsYm, [V::Month(m), V::Int(n)]) => n
+            .checked_mul(12)
+            .and_then(|k| m.add_months(k))
+            .map_or(V::Unknown, V::Month),
         (B::AgeOn, [V::Date(b), V::Date(d)]) => int(dates::age_on(*b, *d)),
         (B::Year, [V::Date(d)]) => int(i64::from(d.year())),
         (B::Year, [V::Month(m)]) => int(i64::from(m.year())),
@@ -166,7 +203,9 @@ pub fn call<'a>(f: Builtin, args: &[Value<'a>]) -> Value<'a> {
         (B::LastDay, [V::Month(m)]) => m.last_day().map_or(V::Unknown, V::Date),
         (B::ToDate, [V::DateTime(t)]) => V::Date(t.date_naive()),
         (B::IdChecksumOk, [V::Text(t)]) => V::Bool(id_card::gb11643_checksum_ok(t)),
-        (B::IdBirthDate, [V::Text(t)]) => id_card::gb11643_birth_date(t).map_or(V::Unknown, V::Date),
+        (B::IdBirthDate, [V::Text(t)]) => {
+            id_card::gb11643_birth_date(t).map_or(V::Unknown, V::Date)
+        }
         (B::IdGender, [V::Text(t)]) => id_card::gb11643_gender(t).map_or(V::Unknown, V::Text),
         (B::IdRegion, [V::Text(t)]) => id_card::gb11643_region(t).map_or(V::Unknown, V::Text),
         (B::HkidChecksumOk, [V::Text(t)]) => V::Bool(id_card::hkid_checksum_ok(t)),

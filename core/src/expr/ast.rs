@@ -198,8 +198,16 @@ impl Ast {
             Ast::Lit(l, _) => Ast::Lit(l.clone(), z),
             Ast::Path(p, _) => Ast::Path(p.clone(), z),
             Ast::Param(p, _) => Ast::Param(p.clone(), z),
-            Ast::Call(n, a, _) => Ast::Call(n.clone(), a.iter().map(Ast::without_spans).collect(), z),
-            Ast::Quant { kind, var, over, body, .. } => Ast::Quant {
+            Ast::Call(n, a, _) => {
+                Ast::Call(n.clone(), a.iter().map(Ast::without_spans).collect(), z)
+            }
+            Ast::Quant {
+                kind,
+                var,
+                over,
+                body,
+                ..
+            } => Ast::Quant {
                 kind: *kind,
                 var: var.clone(),
                 over: over.clone(),
@@ -208,9 +216,12 @@ impl Ast {
             },
             Ast::Not(e, _) => Ast::Not(Box::new(e.without_spans()), z),
             Ast::Neg(e, _) => Ast::Neg(Box::new(e.without_spans()), z),
-            Ast::Binary(op, l, r, _) => {
-                Ast::Binary(*op, Box::new(l.without_spans()), Box::new(r.without_spans()), z)
-            }
+            Ast::Binary(op, l, r, _) => Ast::Binary(
+                *op,
+                Box::new(l.without_spans()),
+                Box::new(r.without_spans()),
+                z,
+            ),
             Ast::List(items, _) => Ast::List(items.iter().map(Ast::without_spans).collect(), z),
         }
     }
@@ -271,7 +282,13 @@ impl fmt::Display for Ast {
                 write_joined(f, args)?;
                 f.write_str(")")
             }
-            Ast::Quant { kind, var, over, body, .. } => {
+            Ast::Quant {
+                kind,
+                var,
+                over,
+                body,
+                ..
+            } => {
                 write!(f, "{}({var} in {}, {body})", kind.keyword(), over.join("."))
             }
             Ast::Not(e, _) => {

@@ -27,7 +27,11 @@ pub struct CheckError {
 }
 
 fn fail<T>(code: &'static str, span: Span, message: impl Into<String>) -> Result<T, CheckError> {
-    Err(CheckError { code, span, message: message.into() })
+    Err(CheckError {
+        code,
+        span,
+        message: message.into(),
+    })
 }
 
 /// A parameter value as the checker inlines it.
@@ -89,7 +93,15 @@ pub struct Typed {
 impl<'c> Checker<'c> {
     /// A checker; `trace` selects the explain form.
     pub fn new(names: &'c Names<'c>, regexes: &'c mut Vec<Regex>, trace: bool) -> Self {
-        Self { names, regexes, vars: Vec::new(), trace, reads: Vec::new(), read_steps: Vec::new(), masked: false }
+        Self {
+            names,
+            regexes,
+            vars: Vec::new(),
+            trace,
+            reads: Vec::new(),
+            read_steps: Vec::new(),
+            masked: false,
+        }
     }
 
     fn traced(&self, span: Span, node: Node) -> Node {
@@ -108,7 +120,11 @@ impl<'c> Checker<'c> {
     pub fn check_bool(&mut self, ast: &Ast) -> Result<Node, CheckError> {
         let t = self.check(ast)?;
         if t.ty != Ty::Bool {
-            return fail("type_mismatch", ast.span(), format!("expected a condition (bool), found {}", t.ty));
+            return fail(
+                "type_mismatch",
+                ast.span(),
+                format!("expected a condition (bool), found {}", t.ty),
+            );
         }
         Ok(t.node)
     }
@@ -118,49 +134,96 @@ impl<'c> Checker<'c> {
         match ast {
             Ast::Lit(l, span) => {
                 let s = literal(l, *span)?;
-                Ok(Typed { ty: s.ty(), node: Node::Const(s) })
+                Ok(Typed {
+                    ty: s.ty(),
+                    node: Node::Const(s),
+                })
             }
             Ast::Param(name, span) => match self.names.params.get(name) {
-                Some(ParamValue::Scalar(s)) => Ok(Typed { ty: s.ty(), node: Node::Const(s.clone()) }),
-                Some(ParamValue::List(..)) => {
-                    fail("type_mismatch", *span, format!("`${name}` is a list; use it on the right of `in`"))
-                }
+                Some(ParamValue::Scalar(s)) => Ok(Typed {
+                    ty: s.ty(),
+                    node: Node::Const(s.clone()),
+                }),
+                Some(ParamValue::List(..)) => fail(
+                    "type_mismatch",
+                    *span,
+                    format!("`${name}` is a list; use it on the right of `in`"),
+                ),
                 None => fail(
                     "unknown_param",
                     *span,
-                    format!("unknown parameter `${name}`{}", hint(name, self.names.params.keys())),
+                    format!(
+                        "unknown parameter `${name}`{}",
+                        hint(name, self.names.params.keys())
+                    ),
                 ),
             },
             Ast::Path(parts, span) => self.path(parts, *span),
             Ast::Not(e, _) => {
                 let n = self.check_bool(e)?;
-                Ok(Typed { node: Node::Not(Box::new(n)), ty: Ty::Bool })
+                Ok(Typed {
+                    node: Node::Not(Box::new(n)),
+                    ty: Ty::Bool,
+                })
             }
             Ast::Neg(e, span) => {
                 let t = self.check(e)?;
                 if !matches!(t.ty, Ty::Int | Ty::Num) {
                     return fail("type_mismatch", *span, format!("cannot negate {}", t.ty));
                 }
-                Ok(Typed { node: Node::Neg(Box::new(t.node)), ty: t.ty })
+                Ok(Typed {
+                    node: Node::Neg(Box::new(t.node)),
+                    ty: t.ty,
+                })
             }
             Ast::Binary(op, l, r, span) => self.binary(*op, l, r, *span),
-            Ast::List(_, span) => fail("type_mismatch", *span, "a list can only stand on the right of `in`"),
+            Ast::List(_, span) => fail(
+                "type_mismatch",
+                *span,
+                "a list can only stand on the right of `in`",
+            ),
             Ast::Call(name, args, span) => self.call(name, args, *span),
-            Ast::Quant { kind, var, over, body, span } => {
+            Ast::Quant {
+                kind,
+                var,
+                over,
+                body,
+                span,
+            } => {
                 let source = self.source(over, *span)?;
                 if self.vars.len() >= MAX_QUANT_DEPTH {
-                    return fail("too_complex", *span, format!("quantifiers nest deeper than {MAX_QUANT_DEPTH}"));
+                    return fail(
+                        "too_complex",
+                        *span,
+                        format!("quantifiers nest deeper than {MAX_QUANT_DEPTH}"),
+                    );
                 }
                 if self.names.schema.step_index(var).is_some() {
-                    return fail("shadowed_name", *span, format!("`{var}` is a step name; pick another variable"));
+                    return fail(
+                        "shadowed_name",
+                        *span,
+                        format!("`{var}` is a step name; pick another variable"),
+                    );
                 }
                 let depth = u8::try_from(self.vars.len()).unwrap_or(u8::MAX);
                 self.vars.push((var.clone(), source));
                 let body = self.check_bool(body);
                 self.vars.pop();
-                let node = Node::Quant { kind: *kind, source, depth, body: Box::new(body?) };
-                let ty = if *kind == super::ast::Quant::Count { Ty::Int } else { Ty::Bool };
-                Ok(Typed { node: self.traced(*span, node), ty })
+                let node = Node::Quant {
+                    kind: *kind,
+                    source,
+                    depth,
+                    body: Box::new(body?),
+                };
+                let ty = if *kind == super::ast::Quant::Count {
+                    Ty::Int
+                } else {
+                    Ty::Bool
+                };
+                Ok(Typed {
+                    node: self.traced(*span, node),
+                    ty,
+                })
             }
         }
     }
@@ -176,13 +239,23 @@ impl<'c> Checker<'c> {
                 self.note_step(&path);
                 Ok(Source::List(i))
             }
-            Some(Member::Scalar(_)) => fail("type_mismatch", span, format!("`{path}` is not a list")),
-            None => fail("unknown_field", span, format!("unknown field `{path}`{}", self.field_hint(&path))),
+            Some(Member::Scalar(_)) => {
+                fail("type_mismatch", span, format!("`{path}` is not a list"))
+            }
+            None => fail(
+                "unknown_field",
+                span,
+                format!("unknown field `{path}`{}", self.field_hint(&path)),
+            ),
         }
     }
 
     fn note_step(&mut self, path: &str) {
-        if let Some(step) = path.split('.').next().and_then(|s| self.names.schema.step_index(s)) {
+        if let Some(step) = path
+            .split('.')
+            .next()
+            .and_then(|s| self.names.schema.step_index(s))
+        {
             self.read_steps.push(step);
         }
     }
@@ -200,24 +273,37 @@ impl<'c> Checker<'c> {
                 return match (source, parts) {
                     (Some(Source::List(l)), [_]) => {
                         let ty = schema.list_item_ty(l).map_or(Ty::Text, ItemTy::ty);
-                        Ok(Typed { node: Node::ItemValue { depth }, ty })
+                        Ok(Typed {
+                            node: Node::ItemValue { depth },
+                            ty,
+                        })
                     }
                     (Some(Source::Records(r)), [_, name]) => match schema.item_field(r, name) {
                         Some((field, info)) => {
                             self.masked |= info.mask;
-                            let node = self.traced_masked(span, info.mask, Node::Item { depth, field });
+                            let node =
+                                self.traced_masked(span, info.mask, Node::Item { depth, field });
                             Ok(Typed { node, ty: info.ty })
                         }
                         None => fail(
                             "unknown_field",
                             span,
-                            format!("records have no field `{name}`{}", hint(name, schema.item_names(r))),
+                            format!(
+                                "records have no field `{name}`{}",
+                                hint(name, schema.item_names(r))
+                            ),
                         ),
                     },
-                    (Some(Source::Records(_)), [_]) => {
-                        fail("type_mismatch", span, format!("`{first}` is a record; name one of its fields"))
-                    }
-                    _ => fail("unknown_field", span, format!("`{}` is not a field of `{first}`", parts.join("."))),
+                    (Some(Source::Records(_)), [_]) => fail(
+                        "type_mismatch",
+                        span,
+                        format!("`{first}` is a record; name one of its fields"),
+                    ),
+                    _ => fail(
+                        "unknown_field",
+                        span,
+                        format!("`{}` is not a field of `{first}`", parts.join(".")),
+                    ),
                 };
             }
         }
@@ -229,41 +315,68 @@ impl<'c> Checker<'c> {
                 self.reads.push(slot);
                 let ty = info.map_or(Ty::Text, |f| f.ty);
                 let masked = info.is_some_and(|f| f.mask);
-                Ok(Typed { node: self.traced_masked(span, masked, Node::Field(slot)), ty })
+                Ok(Typed {
+                    node: self.traced_masked(span, masked, Node::Field(slot)),
+                    ty,
+                })
             }
             Some(Member::Records(_) | Member::List(_)) => fail(
                 "type_mismatch",
                 span,
                 format!("`{path}` is a list; use it with any/all/count, len or `in`"),
             ),
-            None if parts.len() == 1 && builtins::NAMES.contains(&path.as_str()) => {
-                fail("syntax_error", span, format!("`{path}` is a function; call it as `{path}(…)`"))
-            }
-            None => fail("unknown_field", span, format!("unknown field `{path}`{}", self.field_hint(&path))),
+            None if parts.len() == 1 && builtins::NAMES.contains(&path.as_str()) => fail(
+                "syntax_error",
+                span,
+                format!("`{path}` is a function; call it as `{path}(…)`"),
+            ),
+            None => fail(
+                "unknown_field",
+                span,
+                format!("unknown field `{path}`{}", self.field_hint(&path)),
+            ),
         }
     }
 
     /// The enumeration of a field a node reads directly, if any.
     fn enum_of(&self, ast: &Ast) -> Option<(String, &'c [Box<str>])> {
-        let Ast::Path(parts, _) = ast else { return None };
+        let Ast::Path(parts, _) = ast else {
+            return None;
+        };
         let schema = self.names.schema;
-        if let Some((_, source)) = parts.first().and_then(|f| self.vars.iter().rev().find(|(v, _)| v == f)) {
-            let (Source::Records(r), [_, name]) = (source, parts.as_slice()) else { return None };
+        if let Some((_, source)) = parts
+            .first()
+            .and_then(|f| self.vars.iter().rev().find(|(v, _)| v == f))
+        {
+            let (Source::Records(r), [_, name]) = (source, parts.as_slice()) else {
+                return None;
+            };
             let (_, info) = schema.item_field(*r, name)?;
             return info.enumeration.as_deref().map(|e| (parts.join("."), e));
         }
         let path = parts.join(".");
-        let Member::Scalar(slot) = schema.member(&path)? else { return None };
-        schema.field(slot)?.enumeration.as_deref().map(|e| (path, e))
+        let Member::Scalar(slot) = schema.member(&path)? else {
+            return None;
+        };
+        schema
+            .field(slot)?
+            .enumeration
+            .as_deref()
+            .map(|e| (path, e))
     }
 
     fn check_enum_literal(&self, field: &Ast, lit: &Ast) -> Result<(), CheckError> {
-        let Some((path, values)) = self.enum_of(field) else { return Ok(()) };
+        let Some((path, values)) = self.enum_of(field) else {
+            return Ok(());
+        };
         let check_one = |a: &Ast| match a {
             Ast::Lit(Lit::Text(s), span) if !values.iter().any(|v| &**v == s.as_str()) => fail(
                 "unknown_enum_value",
                 *span,
-                format!("`{s}` is not a value of `{path}`{}", hint(s, values.iter().map(AsRef::as_ref))),
+                format!(
+                    "`{s}` is not a value of `{path}`{}",
+                    hint(s, values.iter().map(AsRef::as_ref))
+                ),
             ),
             _ => Ok(()),
         };
@@ -280,11 +393,17 @@ impl<'c> Checker<'c> {
                 let mut items = Vec::new();
                 for n in [a, b] {
                     match (op, n) {
-                        (BinOp::And, Node::And(inner)) | (BinOp::Or, Node::Or(inner)) => items.extend(inner.into_vec()),
+                        (BinOp::And, Node::And(inner)) | (BinOp::Or, Node::Or(inner)) => {
+                            items.extend(inner.into_vec())
+                        }
                         (_, n) => items.push(n),
                     }
                 }
-                let node = if op == BinOp::And { Node::And(items.into()) } else { Node::Or(items.into()) };
+                let node = if op == BinOp::And {
+                    Node::And(items.into())
+                } else {
+                    Node::Or(items.into())
+                };
                 Ok(Typed { node, ty: Ty::Bool })
             }
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
@@ -292,7 +411,11 @@ impl<'c> Checker<'c> {
                 self.check_enum_literal(r, l)?;
                 let (a, b) = (self.check(l)?, self.check(r)?);
                 if Ty::unify(a.ty, b.ty).is_none() || matches!(a.ty, Ty::List(_) | Ty::Records) {
-                    return fail("type_mismatch", span, format!("cannot compare {} with {}", a.ty, b.ty));
+                    return fail(
+                        "type_mismatch",
+                        span,
+                        format!("cannot compare {} with {}", a.ty, b.ty),
+                    );
                 }
                 if !matches!(op, BinOp::Eq | BinOp::Ne) && a.ty == Ty::Bool {
                     return fail("type_mismatch", span, "booleans have no order");
@@ -306,14 +429,20 @@ impl<'c> Checker<'c> {
                     _ => CmpOp::Ge,
                 };
                 let node = Node::Cmp(cmp, Box::new(a.node), Box::new(b.node));
-                Ok(Typed { node: self.traced(span, node), ty: Ty::Bool })
+                Ok(Typed {
+                    node: self.traced(span, node),
+                    ty: Ty::Bool,
+                })
             }
             BinOp::In | BinOp::NotIn => {
                 let negate = op == BinOp::NotIn;
                 self.check_enum_literal(l, r)?;
                 let needle = self.check(l)?;
                 let node = self.membership(needle, r, negate, span)?;
-                Ok(Typed { node: self.traced(span, node), ty: Ty::Bool })
+                Ok(Typed {
+                    node: self.traced(span, node),
+                    ty: Ty::Bool,
+                })
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
                 let (a, b) = (self.check(l)?, self.check(r)?);
@@ -329,7 +458,11 @@ impl<'c> Checker<'c> {
                                 op.symbol(),
                                 a.ty,
                                 b.ty,
-                                if matches!(a.ty, Ty::Date | Ty::Month) { "; use add_months or months_between for dates" } else { "" }
+                                if matches!(a.ty, Ty::Date | Ty::Month) {
+                                    "; use add_months or months_between for dates"
+                                } else {
+                                    ""
+                                }
                             ),
                         )
                     }
@@ -341,14 +474,27 @@ impl<'c> Checker<'c> {
                     BinOp::Div => ArithOp::Div,
                     _ => ArithOp::Rem,
                 };
-                Ok(Typed { node: Node::Arith(aop, Box::new(a.node), Box::new(b.node)), ty })
+                Ok(Typed {
+                    node: Node::Arith(aop, Box::new(a.node), Box::new(b.node)),
+                    ty,
+                })
             }
         }
     }
 
-    fn membership(&mut self, needle: Typed, r: &Ast, negate: bool, span: Span) -> Result<Node, CheckError> {
+    fn membership(
+        &mut self,
+        needle: Typed,
+        r: &Ast,
+        negate: bool,
+        span: Span,
+    ) -> Result<Node, CheckError> {
         let mismatch = |item: Ty| {
-            fail("type_mismatch", span, format!("cannot look for {} in a list of {}", needle.ty, item))
+            fail(
+                "type_mismatch",
+                span,
+                format!("cannot look for {} in a list of {}", needle.ty, item),
+            )
         };
         match r {
             Ast::List(items, _) => {
@@ -365,9 +511,17 @@ impl<'c> Checker<'c> {
                     nodes.push(t.node);
                 }
                 Ok(if consts.len() == nodes.len() {
-                    Node::InConst { needle: Box::new(needle.node), set: consts.into(), negate }
+                    Node::InConst {
+                        needle: Box::new(needle.node),
+                        set: consts.into(),
+                        negate,
+                    }
                 } else {
-                    Node::InNodes { needle: Box::new(needle.node), items: nodes.into(), negate }
+                    Node::InNodes {
+                        needle: Box::new(needle.node),
+                        items: nodes.into(),
+                        negate,
+                    }
                 })
             }
             Ast::Param(name, pspan) => match self.names.params.get(name) {
@@ -375,30 +529,56 @@ impl<'c> Checker<'c> {
                     if Ty::unify(needle.ty, item.ty()).is_none() {
                         return mismatch(item.ty());
                     }
-                    Ok(Node::InConst { needle: Box::new(needle.node), set: values.clone().into(), negate })
+                    Ok(Node::InConst {
+                        needle: Box::new(needle.node),
+                        set: values.clone().into(),
+                        negate,
+                    })
                 }
-                Some(ParamValue::Scalar(_)) => fail("type_mismatch", *pspan, format!("`${name}` is not a list")),
-                None => fail("unknown_param", *pspan, format!("unknown parameter `${name}`")),
+                Some(ParamValue::Scalar(_)) => {
+                    fail("type_mismatch", *pspan, format!("`${name}` is not a list"))
+                }
+                None => fail(
+                    "unknown_param",
+                    *pspan,
+                    format!("unknown parameter `${name}`"),
+                ),
             },
             Ast::Path(parts, pspan) => {
                 let source = self.source(parts, *pspan)?;
                 let Source::List(l) = source else {
                     return fail("type_mismatch", *pspan, "use any(…) to search records");
                 };
-                let item = self.names.schema.list_item_ty(l).map_or(Ty::Text, ItemTy::ty);
+                let item = self
+                    .names
+                    .schema
+                    .list_item_ty(l)
+                    .map_or(Ty::Text, ItemTy::ty);
                 if Ty::unify(needle.ty, item).is_none() {
                     return mismatch(item);
                 }
-                Ok(Node::InSource { needle: Box::new(needle.node), source, negate })
+                Ok(Node::InSource {
+                    needle: Box::new(needle.node),
+                    source,
+                    negate,
+                })
             }
-            other => fail("type_mismatch", other.span(), "expected a list, a list parameter or a list field after `in`"),
+            other => fail(
+                "type_mismatch",
+                other.span(),
+                "expected a list, a list parameter or a list field after `in`",
+            ),
         }
     }
 
-    fn text_literal<'a>(&self, ast: &'a Ast, what: &str) -> Result<&'a str, CheckError> {
+    fn text_literal<'a>(ast: &'a Ast, what: &str) -> Result<&'a str, CheckError> {
         match ast {
             Ast::Lit(Lit::Text(s), _) => Ok(s),
-            other => fail("type_mismatch", other.span(), format!("{what} must be a string literal")),
+            other => fail(
+                "type_mismatch",
+                other.span(),
+                format!("{what} must be a string literal"),
+            ),
         }
     }
 
@@ -407,100 +587,178 @@ impl<'c> Checker<'c> {
             if args.len() == n {
                 Ok(())
             } else {
-                fail("wrong_arity", span, format!("`{name}` takes {n} argument(s), found {}", args.len()))
+                fail(
+                    "wrong_arity",
+                    span,
+                    format!("`{name}` takes {n} argument(s), found {}", args.len()),
+                )
             }
         };
         let node = match name {
             "present" | "absent" | "is_dash" => {
                 arity(1)?;
                 let Some(Ast::Path(parts, pspan)) = args.first() else {
-                    return fail("type_mismatch", span, format!("`{name}` takes a field path"));
+                    return fail(
+                        "type_mismatch",
+                        span,
+                        format!("`{name}` takes a field path"),
+                    );
                 };
                 let mut node = self.presence(parts, *pspan, name == "is_dash")?;
                 if name == "absent" {
                     node = Node::Not(Box::new(node));
                 }
-                return Ok(Typed { node: self.traced(span, node), ty: Ty::Bool });
+                return Ok(Typed {
+                    node: self.traced(span, node),
+                    ty: Ty::Bool,
+                });
             }
             "coalesce" => {
-                arity(2)?;
-                let (a, b) = (self.check(&args[0])?, self.check(&args[1])?);
-                let Some(ty) = Ty::unify(a.ty, b.ty) else {
-                    return fail("type_mismatch", span, format!("`coalesce` of {} and {}", a.ty, b.ty));
+                let [a, b] = args else {
+                    return arity(2).and_then(|()| fail("wrong_arity", span, ""));
                 };
-                return Ok(Typed { node: Node::Coalesce(Box::new([a.node, b.node])), ty });
+                let (a, b) = (self.check(a)?, self.check(b)?);
+                let Some(ty) = Ty::unify(a.ty, b.ty) else {
+                    return fail(
+                        "type_mismatch",
+                        span,
+                        format!("`coalesce` of {} and {}", a.ty, b.ty),
+                    );
+                };
+                return Ok(Typed {
+                    node: Node::Coalesce(Box::new([a.node, b.node])),
+                    ty,
+                });
             }
             "if" => {
-                arity(3)?;
-                let c = self.check_bool(&args[0])?;
-                let (a, b) = (self.check(&args[1])?, self.check(&args[2])?);
-                let Some(ty) = Ty::unify(a.ty, b.ty) else {
-                    return fail("type_mismatch", span, format!("`if` branches are {} and {}", a.ty, b.ty));
+                let [c, a, b] = args else {
+                    return arity(3).and_then(|()| fail("wrong_arity", span, ""));
                 };
-                return Ok(Typed { node: Node::If(Box::new([c, a.node, b.node])), ty });
+                let c = self.check_bool(c)?;
+                let (a, b) = (self.check(a)?, self.check(b)?);
+                let Some(ty) = Ty::unify(a.ty, b.ty) else {
+                    return fail(
+                        "type_mismatch",
+                        span,
+                        format!("`if` branches are {} and {}", a.ty, b.ty),
+                    );
+                };
+                return Ok(Typed {
+                    node: Node::If(Box::new([c, a.node, b.node])),
+                    ty,
+                });
             }
             "len" if matches!(args, [Ast::Path(p, _)] if self.is_source(p)) => {
-                let Some(Ast::Path(parts, pspan)) = args.first() else { return fail("wrong_arity", span, "") };
+                let [Ast::Path(parts, pspan)] = args else {
+                    return fail("wrong_arity", span, "");
+                };
                 let source = self.source(parts, *pspan)?;
-                return Ok(Typed { node: self.traced(span, Node::Len(source)), ty: Ty::Int });
+                return Ok(Typed {
+                    node: self.traced(span, Node::Len(source)),
+                    ty: Ty::Int,
+                });
             }
             "matches" => {
-                arity(2)?;
-                let t = self.check(&args[0])?;
+                let [text_arg, pattern_arg] = args else {
+                    return arity(2).and_then(|()| fail("wrong_arity", span, ""));
+                };
+                let t = self.check(text_arg)?;
                 if t.ty != Ty::Text {
-                    return fail("type_mismatch", args[0].span(), format!("`matches` needs text, found {}", t.ty));
+                    return fail(
+                        "type_mismatch",
+                        text_arg.span(),
+                        format!("`matches` needs text, found {}", t.ty),
+                    );
                 }
-                let pattern = self.text_literal(&args[1], "the pattern")?;
-                let re = compile_regex(pattern).map_err(|m| CheckError { code: "bad_regex", span: args[1].span(), message: m })?;
+                let pattern = Self::text_literal(pattern_arg, "the pattern")?;
+                let re = compile_regex(pattern).map_err(|m| CheckError {
+                    code: "bad_regex",
+                    span: pattern_arg.span(),
+                    message: m,
+                })?;
                 let index = u32::try_from(self.regexes.len()).unwrap_or(u32::MAX);
                 self.regexes.push(re);
                 Node::Matches(Box::new(t.node), index)
             }
             "lookup" | "in_table" => {
-                arity(if name == "lookup" { 3 } else { 2 })?;
-                let table_name = self.text_literal(&args[0], "the table name")?;
+                let (table_arg, key_arg, column_arg) = match (name, args) {
+                    ("lookup", [t, k, c]) => (t, k, Some(c)),
+                    ("in_table", [t, k]) => (t, k, None),
+                    _ => {
+                        return arity(if name == "lookup" { 3 } else { 2 })
+                            .and_then(|()| fail("wrong_arity", span, ""))
+                    }
+                };
+                let table_name = Self::text_literal(table_arg, "the table name")?;
                 let Some(table) = self.names.tables.get(table_name) else {
                     return fail(
                         "unknown_table",
-                        args[0].span(),
-                        format!("unknown table `{table_name}`{}", hint(table_name, self.names.tables.keys())),
+                        table_arg.span(),
+                        format!(
+                            "unknown table `{table_name}`{}",
+                            hint(table_name, self.names.tables.keys())
+                        ),
                     );
                 };
-                let key = self.check(&args[1])?;
+                let key = self.check(key_arg)?;
                 if key.ty != Ty::Text {
-                    return fail("type_mismatch", args[1].span(), format!("table keys are text, found {}", key.ty));
+                    return fail(
+                        "type_mismatch",
+                        key_arg.span(),
+                        format!("table keys are text, found {}", key.ty),
+                    );
                 }
-                if name == "in_table" {
-                    Node::InTable { table: table.index, key: Box::new(key.node) }
-                } else {
-                    let column_name = self.text_literal(&args[2], "the column name")?;
-                    let Some(column) = table.columns.iter().position(|c| c == column_name) else {
-                        return fail(
-                            "unknown_column",
-                            args[2].span(),
-                            format!("table `{table_name}` has no column `{column_name}`{}", hint(column_name, table.columns.iter())),
-                        );
-                    };
-                    let ty = table.types.get(column).copied().unwrap_or(Ty::Text);
-                    let node = Node::Lookup {
+                let Some(column_arg) = column_arg else {
+                    let node = Node::InTable {
                         table: table.index,
-                        column: u32::try_from(column).unwrap_or(u32::MAX),
                         key: Box::new(key.node),
                     };
-                    return Ok(Typed { node: self.traced(span, node), ty });
-                }
+                    return Ok(Typed {
+                        node: self.traced(span, node),
+                        ty: Ty::Bool,
+                    });
+                };
+                let column_name = Self::text_literal(column_arg, "the column name")?;
+                let Some(column) = table.columns.iter().position(|c| c == column_name) else {
+                    return fail(
+                        "unknown_column",
+                        column_arg.span(),
+                        format!(
+                            "table `{table_name}` has no column `{column_name}`{}",
+                            hint(column_name, table.columns.iter())
+                        ),
+                    );
+                };
+                let ty = table.types.get(column).copied().unwrap_or(Ty::Text);
+                let node = Node::Lookup {
+                    table: table.index,
+                    column: u32::try_from(column).unwrap_or(u32::MAX),
+                    key: Box::new(key.node),
+                };
+                return Ok(Typed {
+                    node: self.traced(span, node),
+                    ty,
+                });
             }
             "decision" => {
-                arity(1)?;
-                let id = self.text_literal(&args[0], "the decision id")?;
+                let [id_arg] = args else {
+                    return arity(1).and_then(|()| fail("wrong_arity", span, ""));
+                };
+                let id = Self::text_literal(id_arg, "the decision id")?;
                 let Some(index) = self.names.decisions.get(id) else {
                     return fail(
                         "unknown_decision",
-                        args[0].span(),
-                        format!("no decision `{id}` is declared before this point{}", hint(id, self.names.decisions.keys())),
+                        id_arg.span(),
+                        format!(
+                            "no decision `{id}` is declared before this point{}",
+                            hint(id, self.names.decisions.keys())
+                        ),
                     );
                 };
-                return Ok(Typed { node: self.traced(span, Node::Decision(*index)), ty: Ty::Text });
+                return Ok(Typed {
+                    node: self.traced(span, Node::Decision(*index)),
+                    ty: Ty::Text,
+                });
             }
             _ => {
                 let mut typed = Vec::with_capacity(args.len());
@@ -508,19 +766,29 @@ impl<'c> Checker<'c> {
                     typed.push(self.check(a)?);
                 }
                 if typed.len() > 3 {
-                    return fail("wrong_arity", span, format!("`{name}` takes at most 3 arguments"));
+                    return fail(
+                        "wrong_arity",
+                        span,
+                        format!("`{name}` takes at most 3 arguments"),
+                    );
                 }
                 let tys: Vec<Ty> = typed.iter().map(|t| t.ty).collect();
                 match builtins::resolve(name, &tys) {
                     Ok(Some((f, ty))) => {
                         let node = Node::Call(f, typed.into_iter().map(|t| t.node).collect());
-                        return Ok(Typed { node: self.traced(span, node), ty });
+                        return Ok(Typed {
+                            node: self.traced(span, node),
+                            ty,
+                        });
                     }
                     Ok(None) => {
                         return fail(
                             "unknown_function",
                             span,
-                            format!("unknown function `{name}`{}", hint(name, builtins::NAMES.iter().copied())),
+                            format!(
+                                "unknown function `{name}`{}",
+                                hint(name, builtins::NAMES.iter().copied())
+                            ),
                         )
                     }
                     Err(m) => return fail("type_mismatch", span, m),
@@ -528,15 +796,24 @@ impl<'c> Checker<'c> {
             }
         };
         let ty = Ty::Bool;
-        Ok(Typed { node: self.traced(span, node), ty })
+        Ok(Typed {
+            node: self.traced(span, node),
+            ty,
+        })
     }
 
     fn is_source(&self, parts: &[String]) -> bool {
-        matches!(self.names.schema.member(&parts.join(".")), Some(Member::Records(_) | Member::List(_)))
+        matches!(
+            self.names.schema.member(&parts.join(".")),
+            Some(Member::Records(_) | Member::List(_))
+        )
     }
 
     fn presence(&mut self, parts: &[String], span: Span, dash: bool) -> Result<Node, CheckError> {
-        if let Some(depth) = parts.first().and_then(|f| self.vars.iter().rposition(|(v, _)| v == f)) {
+        if let Some(depth) = parts
+            .first()
+            .and_then(|f| self.vars.iter().rposition(|(v, _)| v == f))
+        {
             if let (Some((_, Source::Records(r))), [_, name]) = (self.vars.get(depth), parts) {
                 if let Some((field, _)) = self.names.schema.item_field(*r, name) {
                     if !dash {
@@ -551,12 +828,20 @@ impl<'c> Checker<'c> {
         match self.names.schema.member(&path) {
             Some(Member::Scalar(slot)) => {
                 self.reads.push(slot);
-                Ok(if dash { Node::IsDash(slot) } else { Node::Present(slot) })
+                Ok(if dash {
+                    Node::IsDash(slot)
+                } else {
+                    Node::Present(slot)
+                })
             }
             Some(Member::Records(i)) if !dash => Ok(Node::PresentSource(Source::Records(i))),
             Some(Member::List(i)) if !dash => Ok(Node::PresentSource(Source::List(i))),
             Some(_) => fail("type_mismatch", span, "`is_dash` takes a scalar field"),
-            None => fail("unknown_field", span, format!("unknown field `{path}`{}", self.field_hint(&path))),
+            None => fail(
+                "unknown_field",
+                span,
+                format!("unknown field `{path}`{}", self.field_hint(&path)),
+            ),
         }
     }
 }
@@ -568,7 +853,12 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .nest_limit(64)
         .build()
-        .map_err(|e| format!("bad regular expression: {}", e.to_string().lines().last().unwrap_or("invalid")))
+        .map_err(|e| {
+            format!(
+                "bad regular expression: {}",
+                e.to_string().lines().last().unwrap_or("invalid")
+            )
+        })
 }
 
 /// Read a literal into a constant.
@@ -588,13 +878,22 @@ pub fn literal(l: &Lit, span: Span) -> Result<Scalar, CheckError> {
         },
         Lit::DateTime(s) => match dates::parse_datetime(s) {
             Some(t) => Scalar::DateTime(t),
-            None => return fail("bad_literal", span, format!("`@{s}` is not an RFC 3339 timestamp")),
+            None => {
+                return fail(
+                    "bad_literal",
+                    span,
+                    format!("`@{s}` is not an RFC 3339 timestamp"),
+                )
+            }
         },
     })
 }
 
 /// `"; did you mean `x`?"` for the closest candidate within a small edit distance, else `""`.
-pub fn hint<'a, S: AsRef<str> + ?Sized + 'a>(name: &str, candidates: impl IntoIterator<Item = &'a S>) -> String {
+pub fn hint<'a, S: AsRef<str> + ?Sized + 'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a S>,
+) -> String {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()

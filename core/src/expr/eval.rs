@@ -68,7 +68,9 @@ pub struct Env<'x> {
 
 impl Default for Env<'_> {
     fn default() -> Self {
-        Self { items: [&[]; MAX_QUANT_DEPTH] }
+        Self {
+            items: [&[]; MAX_QUANT_DEPTH],
+        }
     }
 }
 
@@ -80,19 +82,33 @@ fn item<'x>(env: &Env<'x>, depth: u8) -> &'x [Value<'x>] {
 pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) -> Value<'x> {
     match n {
         Node::Const(c) => c.value(),
-        Node::Field(slot) => cx.doc.slots.get(*slot as usize).copied().unwrap_or(Value::Unknown),
-        Node::Item { depth, field } => item(env, *depth).get(*field as usize).copied().unwrap_or(Value::Unknown),
+        Node::Field(slot) => cx
+            .doc
+            .slots
+            .get(*slot as usize)
+            .copied()
+            .unwrap_or(Value::Unknown),
+        Node::Item { depth, field } => item(env, *depth)
+            .get(*field as usize)
+            .copied()
+            .unwrap_or(Value::Unknown),
         Node::ItemValue { depth } => item(env, *depth).first().copied().unwrap_or(Value::Unknown),
         Node::Present(slot) => Value::Bool(
-            cx.doc.slots.get(*slot as usize).is_some_and(Value::is_known) || cx.doc.dashes.contains(slot),
+            cx.doc
+                .slots
+                .get(*slot as usize)
+                .is_some_and(Value::is_known)
+                || cx.doc.dashes.contains(slot),
         ),
         Node::PresentSource(src) => Value::Bool(match src {
             Source::Records(i) => cx.doc.records.get(*i as usize).is_some_and(Option::is_some),
             Source::List(i) => cx.doc.lists.get(*i as usize).is_some_and(Option::is_some),
         }),
-        Node::PresentItem { depth, field } => {
-            Value::Bool(item(env, *depth).get(*field as usize).is_some_and(Value::is_known))
-        }
+        Node::PresentItem { depth, field } => Value::Bool(
+            item(env, *depth)
+                .get(*field as usize)
+                .is_some_and(Value::is_known),
+        ),
         Node::IsDash(slot) => Value::Bool(cx.doc.dashes.contains(slot)),
         Node::Not(e) => match eval(e, cx, env, tr) {
             Value::Bool(b) => Value::Bool(!b),
@@ -105,46 +121,64 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
         },
         Node::And(items) => {
             let mut unknown = false;
-            for e in items.iter() {
+            for e in items {
                 match eval(e, cx, env, tr) {
                     Value::Bool(false) => return Value::Bool(false),
                     Value::Bool(true) => {}
                     _ => unknown = true,
                 }
             }
-            if unknown { Value::Unknown } else { Value::Bool(true) }
+            if unknown {
+                Value::Unknown
+            } else {
+                Value::Bool(true)
+            }
         }
         Node::Or(items) => {
             let mut unknown = false;
-            for e in items.iter() {
+            for e in items {
                 match eval(e, cx, env, tr) {
                     Value::Bool(true) => return Value::Bool(true),
                     Value::Bool(false) => {}
                     _ => unknown = true,
                 }
             }
-            if unknown { Value::Unknown } else { Value::Bool(false) }
+            if unknown {
+                Value::Unknown
+            } else {
+                Value::Bool(false)
+            }
         }
         Node::Cmp(op, l, r) => {
             let (a, b) = (eval(l, cx, env, tr), eval(r, cx, env, tr));
             compare(*op, &a, &b)
         }
         Node::Arith(op, l, r) => arith(*op, eval(l, cx, env, tr), eval(r, cx, env, tr)),
-        Node::InConst { needle, set, negate } => {
+        Node::InConst {
+            needle,
+            set,
+            negate,
+        } => {
             let v = eval(needle, cx, env, tr);
             if !v.is_known() {
                 return Value::Unknown;
             }
-            let found = set.iter().any(|s| v.compare(&s.value()) == Some(Ordering::Equal));
+            let found = set
+                .iter()
+                .any(|s| v.compare(&s.value()) == Some(Ordering::Equal));
             Value::Bool(found != *negate)
         }
-        Node::InNodes { needle, items, negate } => {
+        Node::InNodes {
+            needle,
+            items,
+            negate,
+        } => {
             let v = eval(needle, cx, env, tr);
             if !v.is_known() {
                 return Value::Unknown;
             }
             let mut unknown = false;
-            for e in items.iter() {
+            for e in items {
                 let x = eval(e, cx, env, tr);
                 match v.compare(&x) {
                     Some(Ordering::Equal) => return Value::Bool(!*negate),
@@ -152,11 +186,21 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
                     Some(_) => {}
                 }
             }
-            if unknown { Value::Unknown } else { Value::Bool(*negate) }
+            if unknown {
+                Value::Unknown
+            } else {
+                Value::Bool(*negate)
+            }
         }
-        Node::InSource { needle, source, negate } => {
+        Node::InSource {
+            needle,
+            source,
+            negate,
+        } => {
             let v = eval(needle, cx, env, tr);
-            let Source::List(i) = source else { return Value::Unknown };
+            let Source::List(i) = source else {
+                return Value::Unknown;
+            };
             match (v.is_known(), cx.doc.lists.get(*i as usize)) {
                 (true, Some(Some(list))) => {
                     let found = list.iter().any(|x| v.compare(x) == Some(Ordering::Equal));
@@ -165,7 +209,12 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
                 _ => Value::Unknown,
             }
         }
-        Node::Quant { kind, source, depth, body } => quantify(*kind, *source, *depth, body, cx, env, tr),
+        Node::Quant {
+            kind,
+            source,
+            depth,
+            body,
+        } => quantify(*kind, *source, *depth, body, cx, env, tr),
         Node::Len(source) => match source {
             Source::Records(i) => match cx.doc.records.get(*i as usize) {
                 Some(Some(items)) => i64::try_from(items.len()).map_or(Value::Unknown, Value::Int),
@@ -190,21 +239,29 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             (Value::Text(t), Some(re)) => Value::Bool(re.is_match(t)),
             _ => Value::Unknown,
         },
-        Node::Lookup { table, column, key } => match (eval(key, cx, env, tr), cx.tables.get(*table as usize)) {
-            (Value::Text(k), Some(t)) => t
-                .index
-                .get(k)
-                .and_then(|row| t.rows.get(*row))
-                .and_then(|row| row.get(*column as usize))
-                .and_then(Option::as_ref)
-                .map_or(Value::Unknown, crate::value::Scalar::value),
-            _ => Value::Unknown,
-        },
-        Node::InTable { table, key } => match (eval(key, cx, env, tr), cx.tables.get(*table as usize)) {
-            (Value::Text(k), Some(t)) => Value::Bool(t.index.contains_key(k)),
-            _ => Value::Unknown,
-        },
-        Node::Decision(i) => cx.decisions.get(*i as usize).copied().unwrap_or(Value::Unknown),
+        Node::Lookup { table, column, key } => {
+            match (eval(key, cx, env, tr), cx.tables.get(*table as usize)) {
+                (Value::Text(k), Some(t)) => t
+                    .index
+                    .get(k)
+                    .and_then(|row| t.rows.get(*row))
+                    .and_then(|row| row.get(*column as usize))
+                    .and_then(Option::as_ref)
+                    .map_or(Value::Unknown, crate::value::Scalar::value),
+                _ => Value::Unknown,
+            }
+        }
+        Node::InTable { table, key } => {
+            match (eval(key, cx, env, tr), cx.tables.get(*table as usize)) {
+                (Value::Text(k), Some(t)) => Value::Bool(t.index.contains_key(k)),
+                _ => Value::Unknown,
+            }
+        }
+        Node::Decision(i) => cx
+            .decisions
+            .get(*i as usize)
+            .copied()
+            .unwrap_or(Value::Unknown),
         Node::If(parts) => {
             let [c, a, b] = &**parts;
             match eval(c, cx, env, tr) {
@@ -254,11 +311,15 @@ fn quantify<'x, T: Tracer>(
     };
     let early = match source {
         Source::Records(i) => {
-            let Some(Some(items)) = cx.doc.records.get(i as usize) else { return Value::Unknown };
+            let Some(Some(items)) = cx.doc.records.get(i as usize) else {
+                return Value::Unknown;
+            };
             items.iter().find_map(|row| visit(row))
         }
         Source::List(i) => {
-            let Some(Some(items)) = cx.doc.lists.get(i as usize) else { return Value::Unknown };
+            let Some(Some(items)) = cx.doc.lists.get(i as usize) else {
+                return Value::Unknown;
+            };
             items.iter().find_map(|v| visit(std::slice::from_ref(v)))
         }
     };
@@ -273,7 +334,9 @@ fn quantify<'x, T: Tracer>(
 
 /// Compare two values; unknown when either is unknown or they do not compare.
 pub fn compare<'x>(op: CmpOp, a: &Value<'_>, b: &Value<'_>) -> Value<'x> {
-    let Some(ord) = a.compare(b) else { return Value::Unknown };
+    let Some(ord) = a.compare(b) else {
+        return Value::Unknown;
+    };
     Value::Bool(match op {
         CmpOp::Eq => ord == Ordering::Equal,
         CmpOp::Ne => ord != Ordering::Equal,
@@ -284,7 +347,10 @@ pub fn compare<'x>(op: CmpOp, a: &Value<'_>, b: &Value<'_>) -> Value<'x> {
     })
 }
 
-#[expect(clippy::cast_precision_loss, reason = "int operands widen to number like JSON numbers")]
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "int operands widen to number like JSON numbers"
+)]
 fn arith<'x>(op: ArithOp, a: Value<'x>, b: Value<'x>) -> Value<'x> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => {
@@ -311,7 +377,11 @@ fn arith<'x>(op: ArithOp, a: Value<'x>, b: Value<'x>) -> Value<'x> {
                 ArithOp::Div => x / y,
                 ArithOp::Rem => x % y,
             };
-            if r.is_finite() { Value::Num(r) } else { Value::Unknown }
+            if r.is_finite() {
+                Value::Num(r)
+            } else {
+                Value::Unknown
+            }
         }
         _ => Value::Unknown,
     }

@@ -36,7 +36,10 @@ struct Lexer<'s> {
 }
 
 fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, SyntaxError> {
-    Err(SyntaxError { offset, message: message.into() })
+    Err(SyntaxError {
+        offset,
+        message: message.into(),
+    })
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -95,12 +98,18 @@ impl<'s> Lexer<'s> {
             Tok::Text(self.string(c)?)
         } else if c == '@' {
             self.pos += 1;
-            let text = self.take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '+' | '.'));
+            let text = self
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '+' | '.'));
             match text.len() {
                 7 => Tok::Month(text.to_owned()),
                 10 => Tok::Date(text.to_owned()),
                 l if l > 10 => Tok::DateTime(text.to_owned()),
-                _ => return err(start, format!("`@{text}` is not a date (`@YYYY-MM-DD`), month (`@YYYY-MM`) or timestamp")),
+                _ => return err(
+                    start,
+                    format!(
+                        "`@{text}` is not a date (`@YYYY-MM-DD`), month (`@YYYY-MM`) or timestamp"
+                    ),
+                ),
             }
         } else if c == '$' {
             self.pos += 1;
@@ -112,8 +121,9 @@ impl<'s> Lexer<'s> {
         } else if is_ident_start(c) {
             Tok::Ident(self.take_while(is_ident_char).to_owned())
         } else {
-            const OPS: [&str; 16] =
-                ["==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ","];
+            const OPS: [&str; 16] = [
+                "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",",
+            ];
             let rest = self.rest();
             if let Some(op) = OPS.iter().find(|op| rest.starts_with(**op)) {
                 self.pos += op.len();
@@ -151,7 +161,12 @@ impl<'s> Lexer<'s> {
                     'n' => out.push('\n'),
                     't' => out.push('\t'),
                     '\\' | '"' | '\'' => out.push(e),
-                    other => return err(self.pos - other.len_utf8() - 1, format!("unknown escape `\\{other}`")),
+                    other => {
+                        return err(
+                            self.pos - other.len_utf8() - 1,
+                            format!("unknown escape `\\{other}`"),
+                        )
+                    }
                 }
             } else {
                 out.push(c);
@@ -171,11 +186,20 @@ struct Parser<'s> {
 /// Parse one expression.
 pub fn parse(src: &str) -> Result<Ast, SyntaxError> {
     if src.len() > MAX_EXPR_BYTES {
-        return err(0, format!("expression is longer than {MAX_EXPR_BYTES} bytes"));
+        return err(
+            0,
+            format!("expression is longer than {MAX_EXPR_BYTES} bytes"),
+        );
     }
     let mut lexer = Lexer { src, pos: 0 };
     let (tok, at) = lexer.next()?;
-    let mut p = Parser { lexer, tok, at, prev_end: 0, depth: 0 };
+    let mut p = Parser {
+        lexer,
+        tok,
+        at,
+        prev_end: 0,
+        depth: 0,
+    };
     if p.tok == Tok::End {
         return err(0, "empty expression");
     }
@@ -200,7 +224,10 @@ fn describe(t: &Tok) -> String {
 }
 
 fn span(start: usize, end: usize) -> Span {
-    Span { start: u32::try_from(start).unwrap_or(u32::MAX), end: u32::try_from(end).unwrap_or(u32::MAX) }
+    Span {
+        start: u32::try_from(start).unwrap_or(u32::MAX),
+        end: u32::try_from(end).unwrap_or(u32::MAX),
+    }
 }
 
 impl Parser<'_> {
@@ -224,14 +251,20 @@ impl Parser<'_> {
             self.bump()?;
             Ok(())
         } else {
-            err(self.at, format!("expected `{op}`, found {}", describe(&self.tok)))
+            err(
+                self.at,
+                format!("expected `{op}`, found {}", describe(&self.tok)),
+            )
         }
     }
 
     fn enter(&mut self) -> Result<(), SyntaxError> {
         self.depth += 1;
         if self.depth > MAX_EXPR_DEPTH {
-            return err(self.at, format!("expression nests deeper than {MAX_EXPR_DEPTH}"));
+            return err(
+                self.at,
+                format!("expression nests deeper than {MAX_EXPR_DEPTH}"),
+            );
         }
         Ok(())
     }
@@ -251,7 +284,8 @@ impl Parser<'_> {
             Tok::Ident(i) if i == "not" => {
                 // `not in` is a binary operator; a lone `not` here is a syntax error caught later.
                 let rest = self.lexer.rest().trim_start();
-                let follows_in = rest.starts_with("in") && !rest.chars().nth(2).is_some_and(is_ident_char);
+                let follows_in =
+                    rest.starts_with("in") && !rest.chars().nth(2).is_some_and(is_ident_char);
                 follows_in.then_some(BinOp::NotIn)
             }
             Tok::Op(o) => match *o {
@@ -313,7 +347,9 @@ impl Parser<'_> {
             self.depth -= 1;
             // Fold `-literal` so printed negative numbers read back as literals.
             return Ok(match inner {
-                Ast::Lit(Lit::Int(i), _) if i != i64::MIN => Ast::Lit(Lit::Int(-i), span(start, self.prev_end)),
+                Ast::Lit(Lit::Int(i), _) if i != i64::MIN => {
+                    Ast::Lit(Lit::Int(-i), span(start, self.prev_end))
+                }
                 Ast::Lit(Lit::Num(n), _) => Ast::Lit(Lit::Num(-n), span(start, self.prev_end)),
                 other => Ast::Neg(Box::new(other), span(start, self.prev_end)),
             });
@@ -327,7 +363,15 @@ impl Parser<'_> {
             self.bump()?;
             match self.bump()? {
                 Tok::Ident(i) => parts.push(i),
-                other => return err(self.at, format!("expected a field name after `.`, found {}", describe(&other))),
+                other => {
+                    return err(
+                        self.at,
+                        format!(
+                            "expected a field name after `.`, found {}",
+                            describe(&other)
+                        ),
+                    )
+                }
             }
         }
         Ok(parts)
@@ -400,27 +444,49 @@ impl Parser<'_> {
                     Ok(Ast::Path(parts, span(start, self.prev_end)))
                 }
             }
-            other => err(start, format!("expected a value, found {}", describe(&other))),
+            other => err(
+                start,
+                format!("expected a value, found {}", describe(&other)),
+            ),
         }
     }
 
     fn quantifier(&mut self, kind: Quant, start: usize) -> Result<Ast, SyntaxError> {
         let var = match self.bump()? {
             Tok::Ident(v) => v,
-            other => return err(self.at, format!("expected a variable name, found {}", describe(&other))),
+            other => {
+                return err(
+                    self.at,
+                    format!("expected a variable name, found {}", describe(&other)),
+                )
+            }
         };
         if !self.is_kw("in") {
-            return err(self.at, format!("expected `in` after `{}({var}`", kind.keyword()));
+            return err(
+                self.at,
+                format!("expected `in` after `{}({var}`", kind.keyword()),
+            );
         }
         self.bump()?;
         let over = match self.bump()? {
             Tok::Ident(first) => self.path_rest(first)?,
-            other => return err(self.at, format!("expected a field path, found {}", describe(&other))),
+            other => {
+                return err(
+                    self.at,
+                    format!("expected a field path, found {}", describe(&other)),
+                )
+            }
         };
         self.expect_op(",")?;
         let body = self.expr()?;
         self.expect_op(")")?;
-        Ok(Ast::Quant { kind, var, over, body: Box::new(body), span: span(start, self.prev_end) })
+        Ok(Ast::Quant {
+            kind,
+            var,
+            over,
+            body: Box::new(body),
+            span: span(start, self.prev_end),
+        })
     }
 }
 
@@ -435,12 +501,17 @@ mod tests {
 
     #[test]
     fn precedence_and_printing() {
-        assert_eq!(round("a.b == 1 or c.d < 2 and not e.f"), "a.b == 1 or c.d < 2 and not e.f");
+        assert_eq!(
+            round("a.b == 1 or c.d < 2 and not e.f"),
+            "a.b == 1 or c.d < 2 and not e.f"
+        );
         assert_eq!(round("(a.b + 1) * 2"), "(a.b + 1) * 2");
         assert_eq!(round("a - (b - c)"), "a - (b - c)");
         assert_eq!(round("x not in ['a', \"b\"]"), "x not in [\"a\", \"b\"]");
-        assert_eq!(round("any(c in certificates.records, c.cert_type == '医师执业证书')"),
-            "any(c in certificates.records, c.cert_type == \"医师执业证书\")");
+        assert_eq!(
+            round("any(c in certificates.records, c.cert_type == '医师执业证书')"),
+            "any(c in certificates.records, c.cert_type == \"医师执业证书\")"
+        );
         assert_eq!(round("@2024-08-31 <= $cutoff"), "@2024-08-31 <= $cutoff");
         assert_eq!(round("-3 + -x"), "-3 + -x");
     }

@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::model::{
-    DecisionDef, ExampleDef, FieldDef, FieldType, Loc, Pack, PackFile, ParamDef, RowDef, RuleDef, Source,
+    DecisionDef, ExampleDef, FieldDef, FieldType, Loc, Pack, PackFile, ParamDef, RowDef, RuleDef,
+    Source,
 };
 use crate::builtins::dates;
 use crate::error::LoadError;
@@ -15,11 +16,24 @@ pub const MAX_EXTENDS_DEPTH: usize = 8;
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 fn invalid(code: &'static str, loc: Option<Loc>, message: impl Into<String>) -> LoadError {
-    LoadError::Invalid { code, loc, message: message.into() }
+    LoadError::Invalid {
+        code,
+        loc,
+        message: message.into(),
+    }
 }
 
+/// A location naming only a file (line 0: no particular line).
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "locations are optional everywhere they are used"
+)]
 fn file_loc(file: &str) -> Option<Loc> {
-    Some(Loc { file: file.to_owned(), line: 1, column: 1 })
+    Some(Loc {
+        file: file.to_owned(),
+        line: 0,
+        column: 0,
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -27,7 +41,10 @@ pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let before = text.get(..offset.min(text.len())).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX))
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col).unwrap_or(u32::MAX),
+    )
 }
 
 /// Turn a spanned TOML string into a [`Source`] whose location is the first character inside the quotes.
@@ -36,39 +53,65 @@ fn source(file: &str, text: &str, s: toml::Spanned<String>) -> Source {
     let raw = text.get(span.start..).unwrap_or("");
     let skip = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
         let after = raw.get(3..).unwrap_or("");
-        3 + if after.starts_with("\r\n") { 2 } else { usize::from(after.starts_with('\n')) }
+        3 + if after.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(after.starts_with('\n'))
+        }
     } else {
         usize::from(raw.starts_with('"') || raw.starts_with('\''))
     };
     let (line, column) = line_col(text, span.start + skip);
-    Source { text: s.into_inner(), loc: Some(Loc { file: file.to_owned(), line, column }) }
+    Source {
+        text: s.into_inner(),
+        loc: Some(Loc {
+            file: file.to_owned(),
+            line,
+            column,
+        }),
+    }
 }
 
 fn read(path: &Path, shown: &str) -> Result<String, LoadError> {
-    let io = |e: std::io::Error| LoadError::Io { path: shown.to_owned(), message: e.to_string() };
+    let io = |e: std::io::Error| LoadError::Io {
+        path: shown.to_owned(),
+        message: e.to_string(),
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(invalid("file_too_large", file_loc(shown), format!("file is larger than {MAX_FILE_BYTES} bytes")));
+        return Err(invalid(
+            "file_too_large",
+            file_loc(shown),
+            format!("file is larger than {MAX_FILE_BYTES} bytes"),
+        ));
     }
     std::fs::read_to_string(path).map_err(io)
 }
 
-fn toml_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadError> {
+fn toml_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadError> {
     if depth > 8 {
         return Ok(());
     }
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| LoadError::Io { path: dir.display().to_string(), message: e.to_string() })?;
+    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|e| LoadError::Io { path: dir.display().to_string(), message: e.to_string() })?;
+        let entry = entry.map_err(|e| LoadError::Io {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
         let path = entry.path();
         let name = entry.file_name();
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
-        let ty = entry.file_type().map_err(|e| LoadError::Io { path: path.display().to_string(), message: e.to_string() })?;
+        let ty = entry.file_type().map_err(|e| LoadError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         if ty.is_dir() {
-            toml_files(root, &path, out, depth + 1)?;
+            toml_files(&path, out, depth + 1)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             out.push(path);
         }
@@ -77,7 +120,10 @@ fn toml_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> 
 }
 
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Load the pack in directory `dir`, merged with the packs it extends.
@@ -86,18 +132,27 @@ pub fn load_dir(dir: &Path) -> Result<Pack, LoadError> {
 }
 
 fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadError> {
-    let canonical = dir
-        .canonicalize()
-        .map_err(|e| LoadError::Io { path: dir.display().to_string(), message: e.to_string() })?;
+    let canonical = dir.canonicalize().map_err(|e| LoadError::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
     if chain.contains(&canonical) {
-        return Err(invalid("extends_cycle", None, format!("`{}` extends itself through its bases", dir.display())));
+        return Err(invalid(
+            "extends_cycle",
+            None,
+            format!("`{}` extends itself through its bases", dir.display()),
+        ));
     }
     if chain.len() >= MAX_EXTENDS_DEPTH {
-        return Err(invalid("extends_too_deep", None, format!("more than {MAX_EXTENDS_DEPTH} levels of `extends`")));
+        return Err(invalid(
+            "extends_too_deep",
+            None,
+            format!("more than {MAX_EXTENDS_DEPTH} levels of `extends`"),
+        ));
     }
     chain.push(canonical);
     let mut files = Vec::new();
-    toml_files(dir, dir, &mut files, 0)?;
+    toml_files(dir, &mut files, 0)?;
     files.sort();
     let mut parsed = Vec::new();
     for path in &files {
@@ -106,18 +161,36 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
         let file: PackFile = toml::from_str(&text).map_err(|e| {
             let loc = e.span().map(|s| {
                 let (line, column) = line_col(&text, s.start);
-                Loc { file: shown.clone(), line, column }
+                Loc {
+                    file: shown.clone(),
+                    line,
+                    column,
+                }
             });
-            LoadError::Toml { loc, message: e.message().trim().to_owned() }
+            LoadError::Toml {
+                loc,
+                message: e.message().trim().to_owned(),
+            }
         })?;
         parsed.push((shown, text, file));
     }
     let meta_count = parsed.iter().filter(|(_, _, f)| f.pack.is_some()).count();
     let Some(meta) = parsed.iter_mut().find_map(|(_, _, f)| f.pack.take()) else {
-        return Err(invalid("missing_pack_table", None, format!("no `[pack]` table in any file of `{}` (put it in pack.toml)", dir.display())));
+        return Err(invalid(
+            "missing_pack_table",
+            None,
+            format!(
+                "no `[pack]` table in any file of `{}` (put it in pack.toml)",
+                dir.display()
+            ),
+        ));
     };
     if meta_count > 1 {
-        return Err(invalid("duplicate_pack_table", None, "more than one file has a `[pack]` table"));
+        return Err(invalid(
+            "duplicate_pack_table",
+            None,
+            "more than one file has a `[pack]` table",
+        ));
     }
     let mut pack = match &meta.extends {
         Some(base) => {
@@ -142,7 +215,8 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
         },
     };
     let inherited_rules: HashSet<String> = pack.rules.iter().map(|r| r.id.clone()).collect();
-    let inherited_decisions: HashSet<String> = pack.decisions.iter().map(|d| d.id.clone()).collect();
+    let inherited_decisions: HashSet<String> =
+        pack.decisions.iter().map(|d| d.id.clone()).collect();
     let inherited_tables: HashSet<String> = pack.tables.keys().cloned().collect();
     let inherited_steps = !pack.steps.is_empty();
     let mut own_rules = HashSet::new();
@@ -150,13 +224,17 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
     let mut examples = Vec::new();
     for (shown, text, file) in parsed {
         for (name, raw) in file.params {
-            let def = param(&name, raw).map_err(|m| invalid("invalid_param", file_loc(&shown), m))?;
+            let def =
+                param(&name, raw).map_err(|m| invalid("invalid_param", file_loc(&shown), m))?;
             if let Some(old) = pack.params.get(&name) {
                 if old.ty != def.ty {
                     return Err(invalid(
                         "invalid_param",
                         file_loc(&shown),
-                        format!("parameter `{name}` overrides a {:?} with a {:?}", old.ty, def.ty),
+                        format!(
+                            "parameter `{name}` overrides a {:?} with a {:?}",
+                            old.ty, def.ty
+                        ),
                     ));
                 }
             }
@@ -164,29 +242,50 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
         }
         if !file.step.is_empty() {
             if inherited_steps {
-                return Err(invalid("invalid_step", file_loc(&shown), "an extending pack cannot redefine the steps"));
+                return Err(invalid(
+                    "invalid_step",
+                    file_loc(&shown),
+                    "an extending pack cannot redefine the steps",
+                ));
             }
             pack.steps.extend(file.step);
         }
         for f in file.field {
             let f = map_field(f, &|s| source(&shown, &text, s));
             if pack.fields.iter().any(|g| g.path == f.path) {
-                return Err(invalid("duplicate_id", file_loc(&shown), format!("field `{}` is declared twice", f.path)));
+                return Err(invalid(
+                    "duplicate_id",
+                    file_loc(&shown),
+                    format!("field `{}` is declared twice", f.path),
+                ));
             }
             pack.fields.push(f);
         }
         for (id, t) in file.table {
             if pack.tables.contains_key(&id) && !inherited_tables.contains(&id) {
-                return Err(invalid("duplicate_id", file_loc(&shown), format!("table `{id}` is declared twice")));
+                return Err(invalid(
+                    "duplicate_id",
+                    file_loc(&shown),
+                    format!("table `{id}` is declared twice"),
+                ));
             }
             pack.tables.insert(id, t);
         }
         for r in file.rule {
             let r = map_rule(r, &|s| source(&shown, &text, s));
             if !own_rules.insert(r.id.clone()) {
-                return Err(invalid("duplicate_id", r.message.zh.loc.clone(), format!("rule `{}` is declared twice", r.id)));
+                return Err(invalid(
+                    "duplicate_id",
+                    r.message.zh.loc.clone(),
+                    format!("rule `{}` is declared twice", r.id),
+                ));
             }
-            match pack.rules.iter_mut().find(|old| old.id == r.id).filter(|_| inherited_rules.contains(&r.id)) {
+            match pack
+                .rules
+                .iter_mut()
+                .find(|old| old.id == r.id)
+                .filter(|_| inherited_rules.contains(&r.id))
+            {
                 Some(old) => *old = r,
                 None => pack.rules.push(r),
             }
@@ -194,9 +293,18 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
         for d in file.decision {
             let d = map_decision(d, &|s| source(&shown, &text, s));
             if !own_decisions.insert(d.id.clone()) {
-                return Err(invalid("duplicate_id", file_loc(&shown), format!("decision `{}` is declared twice", d.id)));
+                return Err(invalid(
+                    "duplicate_id",
+                    file_loc(&shown),
+                    format!("decision `{}` is declared twice", d.id),
+                ));
             }
-            match pack.decisions.iter_mut().find(|old| old.id == d.id).filter(|_| inherited_decisions.contains(&d.id)) {
+            match pack
+                .decisions
+                .iter_mut()
+                .find(|old| old.id == d.id)
+                .filter(|_| inherited_decisions.contains(&d.id))
+            {
                 Some(old) => *old = d,
                 None => pack.decisions.push(d),
             }
@@ -208,7 +316,11 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
         pack.rules.retain(|r| &r.id != id);
         pack.decisions.retain(|d| &d.id != id);
         if pack.rules.len() + pack.decisions.len() == before {
-            return Err(invalid("unknown_disable", None, format!("`disable` names `{id}`, which no base pack defines")));
+            return Err(invalid(
+                "unknown_disable",
+                None,
+                format!("`disable` names `{id}`, which no base pack defines"),
+            ));
         }
     }
     pack.examples = resolve_examples(dir, examples)?;
@@ -216,7 +328,10 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
     Ok(pack)
 }
 
-fn map_field(f: FieldDef<toml::Spanned<String>>, src: &dyn Fn(toml::Spanned<String>) -> Source) -> FieldDef<Source> {
+fn map_field(
+    f: FieldDef<toml::Spanned<String>>,
+    src: &dyn Fn(toml::Spanned<String>) -> Source,
+) -> FieldDef<Source> {
     FieldDef {
         path: f.path,
         ty: f.ty,
@@ -239,7 +354,10 @@ fn map_field(f: FieldDef<toml::Spanned<String>>, src: &dyn Fn(toml::Spanned<Stri
     }
 }
 
-fn map_rule(r: RuleDef<toml::Spanned<String>>, src: &dyn Fn(toml::Spanned<String>) -> Source) -> RuleDef<Source> {
+fn map_rule(
+    r: RuleDef<toml::Spanned<String>>,
+    src: &dyn Fn(toml::Spanned<String>) -> Source,
+) -> RuleDef<Source> {
     RuleDef {
         id: r.id,
         summary: r.summary,
@@ -252,26 +370,38 @@ fn map_rule(r: RuleDef<toml::Spanned<String>>, src: &dyn Fn(toml::Spanned<String
         path: r.path,
         due: r.due.map(src),
         question: r.question,
-        message: super::model::Localized { zh: src(r.message.zh), en: src(r.message.en) },
+        message: super::model::Localized {
+            zh: src(r.message.zh),
+            en: src(r.message.en),
+        },
         cite: r.cite,
         confidence: r.confidence,
     }
 }
 
-fn map_row(r: RowDef<toml::Spanned<String>>, src: &dyn Fn(toml::Spanned<String>) -> Source) -> RowDef<Source> {
+fn map_row(
+    r: RowDef<toml::Spanned<String>>,
+    src: &dyn Fn(toml::Spanned<String>) -> Source,
+) -> RowDef<Source> {
     RowDef {
         when: r.when,
         output: r.output,
         rule: r.rule,
         effect: r.effect,
-        message: r.message.map(|m| super::model::Localized { zh: src(m.zh), en: src(m.en) }),
+        message: r.message.map(|m| super::model::Localized {
+            zh: src(m.zh),
+            en: src(m.en),
+        }),
         cite: r.cite,
         question: r.question,
         due: r.due.map(src),
     }
 }
 
-fn map_decision(d: DecisionDef<toml::Spanned<String>>, src: &dyn Fn(toml::Spanned<String>) -> Source) -> DecisionDef<Source> {
+fn map_decision(
+    d: DecisionDef<toml::Spanned<String>>,
+    src: &dyn Fn(toml::Spanned<String>) -> Source,
+) -> DecisionDef<Source> {
     DecisionDef {
         id: d.id,
         summary: d.summary,
@@ -310,7 +440,11 @@ fn param(name: &str, raw: toml::Value) -> Result<ParamDef, String> {
             let doc = text(&mut t, "doc")?;
             let cite = text(&mut t, "cite")?;
             let confidence = text(&mut t, "confidence")?
-                .map(|c| serde_json::from_value(serde_json::Value::String(c.clone())).map_err(|_| format!("parameter `{name}`: confidence `{c}` is not H, M or L")))
+                .map(|c| {
+                    serde_json::from_value(serde_json::Value::String(c.clone())).map_err(|_| {
+                        format!("parameter `{name}`: confidence `{c}` is not H, M or L")
+                    })
+                })
                 .transpose()?;
             if let Some(k) = t.keys().next() {
                 return Err(format!("parameter `{name}`: unknown key `{k}`"));
@@ -320,23 +454,48 @@ fn param(name: &str, raw: toml::Value) -> Result<ParamDef, String> {
         other => (other, None, None, None, None),
     };
     let (ty, items, json) = param_value(name, &value, ty)?;
-    Ok(ParamDef { ty, items, value: json, doc, cite, confidence })
+    Ok(ParamDef {
+        ty,
+        items,
+        value: json,
+        doc,
+        cite,
+        confidence,
+    })
 }
 
-fn scalar(name: &str, v: &toml::Value, want: Option<FieldType>) -> Result<(FieldType, serde_json::Value), String> {
+fn scalar(
+    name: &str,
+    v: &toml::Value,
+    want: Option<FieldType>,
+) -> Result<(FieldType, serde_json::Value), String> {
     let bad = |what: &str| Err(format!("parameter `{name}`: {what}"));
     Ok(match (v, want) {
         (toml::Value::Integer(i), None | Some(FieldType::Int)) => (FieldType::Int, (*i).into()),
         (toml::Value::Integer(i), Some(FieldType::Number)) => (FieldType::Number, (*i).into()),
-        (toml::Value::Float(f), None | Some(FieldType::Number)) => match serde_json::Number::from_f64(*f) {
-            Some(n) => (FieldType::Number, serde_json::Value::Number(n)),
-            None => return bad("numbers must be finite"),
-        },
+        (toml::Value::Float(f), None | Some(FieldType::Number)) => {
+            match serde_json::Number::from_f64(*f) {
+                Some(n) => (FieldType::Number, serde_json::Value::Number(n)),
+                None => return bad("numbers must be finite"),
+            }
+        }
         (toml::Value::Boolean(b), None | Some(FieldType::Bool)) => (FieldType::Bool, (*b).into()),
-        (toml::Value::String(s), None | Some(FieldType::Text)) => (FieldType::Text, s.clone().into()),
-        (toml::Value::String(s), Some(FieldType::Month)) if dates::YearMonth::parse(s).is_some() => (FieldType::Month, s.clone().into()),
-        (toml::Value::String(s), Some(FieldType::Date)) if dates::parse_date(s).is_some() => (FieldType::Date, s.clone().into()),
-        (toml::Value::String(s), Some(FieldType::Datetime)) if dates::parse_datetime(s).is_some() => (FieldType::Datetime, s.clone().into()),
+        (toml::Value::String(s), None | Some(FieldType::Text)) => {
+            (FieldType::Text, s.clone().into())
+        }
+        (toml::Value::String(s), Some(FieldType::Month))
+            if dates::YearMonth::parse(s).is_some() =>
+        {
+            (FieldType::Month, s.clone().into())
+        }
+        (toml::Value::String(s), Some(FieldType::Date)) if dates::parse_date(s).is_some() => {
+            (FieldType::Date, s.clone().into())
+        }
+        (toml::Value::String(s), Some(FieldType::Datetime))
+            if dates::parse_datetime(s).is_some() =>
+        {
+            (FieldType::Datetime, s.clone().into())
+        }
         (toml::Value::Datetime(d), None | Some(FieldType::Date | FieldType::Datetime)) => {
             let s = d.to_string();
             match (d.date, d.time, d.offset) {
@@ -352,33 +511,56 @@ fn scalar(name: &str, v: &toml::Value, want: Option<FieldType>) -> Result<(Field
     })
 }
 
-fn param_value(name: &str, v: &toml::Value, want: Option<FieldType>) -> Result<(FieldType, Option<FieldType>, serde_json::Value), String> {
+fn param_value(
+    name: &str,
+    v: &toml::Value,
+    want: Option<FieldType>,
+) -> Result<(FieldType, Option<FieldType>, serde_json::Value), String> {
     if let toml::Value::Array(items) = v {
         let mut item_ty = None;
         let mut out = Vec::new();
         for item in items {
-            let (t, j) = scalar(name, item, item_ty.or(want.filter(|w| *w != FieldType::List)))?;
+            let (t, j) = scalar(
+                name,
+                item,
+                item_ty.or(want.filter(|w| *w != FieldType::List)),
+            )?;
             if item_ty.is_some_and(|it| it != t) {
-                return Err(format!("parameter `{name}`: list items must all have one type"));
+                return Err(format!(
+                    "parameter `{name}`: list items must all have one type"
+                ));
             }
             item_ty = Some(t);
             out.push(j);
         }
-        return Ok((FieldType::List, Some(item_ty.unwrap_or(FieldType::Text)), serde_json::Value::Array(out)));
+        return Ok((
+            FieldType::List,
+            Some(item_ty.unwrap_or(FieldType::Text)),
+            serde_json::Value::Array(out),
+        ));
     }
     let (t, j) = scalar(name, v, want)?;
     Ok((t, None, j))
 }
 
 /// Set (or with `value == None` remove) a dotted path in a JSON document; numeric segments index arrays.
-pub fn set_path(doc: &mut serde_json::Value, path: &str, value: Option<serde_json::Value>) -> Result<(), String> {
+pub fn set_path(
+    doc: &mut serde_json::Value,
+    path: &str,
+    value: Option<serde_json::Value>,
+) -> Result<(), String> {
     let parts: Vec<&str> = path.split('.').collect();
-    let Some((last, parents)) = parts.split_last() else { return Err("empty path".into()) };
+    let Some((last, parents)) = parts.split_last() else {
+        return Err("empty path".into());
+    };
     let mut cur = doc;
     for p in parents {
         cur = match cur {
-            serde_json::Value::Object(m) => m.entry((*p).to_owned()).or_insert_with(|| serde_json::Value::Object(serde_json::Map::new())),
-            serde_json::Value::Array(a) => match p.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+            serde_json::Value::Object(m) => m
+                .entry((*p).to_owned())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new())),
+            serde_json::Value::Array(a) => match p.parse::<usize>().ok().and_then(|i| a.get_mut(i))
+            {
                 Some(v) => v,
                 None => return Err(format!("`{path}`: no item `{p}`")),
             },
@@ -414,11 +596,18 @@ pub fn set_path(doc: &mut serde_json::Value, path: &str, value: Option<serde_jso
     Ok(())
 }
 
-fn resolve_examples(dir: &Path, raw: Vec<(String, ExampleDef)>) -> Result<Vec<ExampleDef>, LoadError> {
+fn resolve_examples(
+    dir: &Path,
+    raw: Vec<(String, ExampleDef)>,
+) -> Result<Vec<ExampleDef>, LoadError> {
     let mut names = HashSet::new();
     for (file, e) in &raw {
         if !names.insert(e.name.clone()) {
-            return Err(invalid("duplicate_id", file_loc(file), format!("example `{}` is declared twice", e.name)));
+            return Err(invalid(
+                "duplicate_id",
+                file_loc(file),
+                format!("example `{}` is declared twice", e.name),
+            ));
         }
     }
     let mut done: BTreeMap<String, serde_json::Value> = BTreeMap::new();
@@ -449,22 +638,42 @@ fn resolve_examples(dir: &Path, raw: Vec<(String, ExampleDef)>) -> Result<Vec<Ex
                         next.push((file, e));
                         continue;
                     }
-                    None => return Err(invalid("unknown_example", loc, format!("example `{}` is based on unknown example `{base}`", e.name))),
+                    None => {
+                        return Err(invalid(
+                            "unknown_example",
+                            loc,
+                            format!("example `{}` is based on unknown example `{base}`", e.name),
+                        ))
+                    }
                 },
                 _ => {
                     return Err(invalid(
                         "invalid_example",
                         loc,
-                        format!("example `{}` needs exactly one of `application` and `base`", e.name),
+                        format!(
+                            "example `{}` needs exactly one of `application` and `base`",
+                            e.name
+                        ),
                     ))
                 }
             };
             for path in &e.remove {
-                set_path(&mut doc, path, None).map_err(|m| invalid("invalid_example", loc.clone(), format!("example `{}`: {m}", e.name)))?;
+                set_path(&mut doc, path, None).map_err(|m| {
+                    invalid(
+                        "invalid_example",
+                        loc.clone(),
+                        format!("example `{}`: {m}", e.name),
+                    )
+                })?;
             }
             for (path, value) in &e.set {
-                set_path(&mut doc, path, Some(value.clone()))
-                    .map_err(|m| invalid("invalid_example", loc.clone(), format!("example `{}`: {m}", e.name)))?;
+                set_path(&mut doc, path, Some(value.clone())).map_err(|m| {
+                    invalid(
+                        "invalid_example",
+                        loc.clone(),
+                        format!("example `{}`: {m}", e.name),
+                    )
+                })?;
             }
             done.insert(e.name.clone(), doc.clone());
             e.document = Some(doc);
@@ -472,7 +681,14 @@ fn resolve_examples(dir: &Path, raw: Vec<(String, ExampleDef)>) -> Result<Vec<Ex
         }
         if next.len() == before {
             let names: Vec<&str> = next.iter().map(|(_, e)| e.name.as_str()).collect();
-            return Err(invalid("example_cycle", None, format!("examples based on each other in a cycle: {}", names.join(", "))));
+            return Err(invalid(
+                "example_cycle",
+                None,
+                format!(
+                    "examples based on each other in a cycle: {}",
+                    names.join(", ")
+                ),
+            ));
         }
         pending = next;
     }

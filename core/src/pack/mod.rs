@@ -4,6 +4,8 @@ pub mod load;
 pub mod model;
 
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
 use sha2::{Digest, Sha256};
 
 use crate::error::LoadError;
@@ -29,7 +31,10 @@ pub fn digest(pack: &Pack) -> String {
     let mut hasher = Sha256::new();
     // The examples are excluded by hashing a view with them emptied; the rest serialises in a
     // fixed order (structs in field order, maps as BTreeMaps), so the digest is canonical.
-    let view = Pack { examples: Vec::new(), ..pack.clone() };
+    let view = Pack {
+        examples: Vec::new(),
+        ..pack.clone()
+    };
     if let Ok(bytes) = serde_json::to_vec(&view) {
         hasher.update(&bytes);
     }
@@ -37,7 +42,7 @@ pub fn digest(pack: &Pack) -> String {
     let mut s = String::with_capacity(7 + 64);
     s.push_str("sha256:");
     for b in hash {
-        s.push_str(&format!("{b:02x}"));
+        let _ = write!(s, "{b:02x}");
     }
     s
 }
@@ -49,7 +54,11 @@ impl Bundle {
         if !with_examples {
             pack.examples.clear();
         }
-        Bundle { format: BUNDLE_FORMAT.to_owned(), digest: digest(&pack), pack }
+        Bundle {
+            format: BUNDLE_FORMAT.to_owned(),
+            digest: digest(&pack),
+            pack,
+        }
     }
 
     /// Read a bundle from JSON, checking its format and digest.
@@ -71,7 +80,10 @@ impl Bundle {
         }
         let actual = digest(&bundle.pack);
         if actual != bundle.digest {
-            return Err(LoadError::DigestMismatch { stated: bundle.digest, actual });
+            return Err(LoadError::DigestMismatch {
+                stated: bundle.digest,
+                actual,
+            });
         }
         Ok(bundle)
     }

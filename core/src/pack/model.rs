@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub struct Loc {
     /// File path relative to the pack directory, or `bundle` for a bundle.
     pub file: String,
-    /// 1-based line.
+    /// 1-based line; 0 when the problem concerns the whole file.
     pub line: u32,
     /// 1-based column, counted in characters.
     pub column: u32,
@@ -23,7 +23,11 @@ pub struct Loc {
 
 impl std::fmt::Display for Loc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        if self.line == 0 {
+            f.write_str(&self.file)
+        } else {
+            write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        }
     }
 }
 
@@ -42,7 +46,10 @@ pub struct Source {
 impl Source {
     /// A source string with no known location.
     pub fn new(text: impl Into<String>) -> Self {
-        Self { text: text.into(), loc: None }
+        Self {
+            text: text.into(),
+            loc: None,
+        }
     }
 }
 
@@ -219,6 +226,10 @@ pub struct FieldDef<E> {
     pub doc: Option<String>,
 }
 
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
 fn is_false(b: &bool) -> bool {
     !*b
 }
