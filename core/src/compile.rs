@@ -374,7 +374,7 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
                     continue;
                 }
                 if let Some(s) = Scalar::from_json(*ty, v) {
-                    cells.push(Some(s))
+                    cells.push(Some(s));
                 } else {
                     errors.plain(
                         "invalid_table",

@@ -459,7 +459,8 @@ impl Engine {
                 continue;
             }
             let present = bound.slots.get(slot).is_some_and(Value::is_known)
-                || u32::try_from(slot).is_ok_and(|s| bound.dashes.contains(&s));
+                || u32::try_from(slot)
+                    .is_ok_and(|s| bound.dashes.contains(&s) || bound.invalid.contains(&s));
             if present {
                 continue;
             }
@@ -485,7 +486,10 @@ impl Engine {
                 Some(Some(items)) => {
                     for (i, row) in items.iter().enumerate() {
                         for (k, f) in r.items.iter().enumerate() {
-                            if f.required && !row.get(k).is_some_and(Value::is_known) {
+                            let invalid = bound.invalid_items.iter().any(|&(rr, ii, kk)| {
+                                rr as usize == ordinal && ii as usize == i && kk as usize == k
+                            });
+                            if f.required && !invalid && !row.get(k).is_some_and(Value::is_known) {
                                 sink.field(
                                     f,
                                     format!("{base}/{i}/{}", f.key),

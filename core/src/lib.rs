@@ -13,7 +13,7 @@
 //! use baokao::{Engine, Lang, Options};
 //!
 //! let engine = Engine::from_dir("rules/nmec-2024")?;
-//! let text = std::fs::read_to_string("rules/nmec-2024/examples/clinical-bachelor.json")?;
+//! let text = std::fs::read_to_string("rules/nmec-2024/examples/a-clinical-bachelor.json")?;
 //! let report = engine.validate_json(&text, &Options::default().with_lang(Lang::En))?;
 //! println!("{} {:?}", report.valid, report.eligibility.outcome);
 //! for d in &report.diagnostics {

@@ -297,20 +297,30 @@ fn type_name(t: FieldType) -> &'static str {
     }
 }
 
+/// How a JSON value was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// A value (or null, read as unknown).
+    Value,
+    /// The placeholder `-` of a `dash` field.
+    Dash,
+    /// A value of the wrong type or format: reported, read as unknown.
+    Invalid,
+}
+
 /// Read one JSON value into a slot value, reporting type and constraint problems.
-/// Returns `(value, was_dash)`.
 fn read_scalar<'a>(
     f: &FieldInfo,
     v: &'a serde_json::Value,
     path: &dyn Fn() -> String,
     sink: &mut Sink<'_>,
-) -> (Value<'a>, bool) {
+) -> (Value<'a>, Read) {
     use serde_json::Value as J;
     if f.dash && v.as_str() == Some("-") {
-        return (Value::Unknown, true);
+        return (Value::Unknown, Read::Dash);
     }
     let value = match (f.field_type, v) {
-        (_, J::Null) => return (Value::Unknown, false),
+        (_, J::Null) => return (Value::Unknown, Read::Value),
         (FieldType::Text, J::String(s)) => Value::Text(s),
         (FieldType::Bool, J::Bool(b)) => Value::Bool(*b),
         (FieldType::Int, J::Number(n)) if n.as_i64().is_some() => {
@@ -319,15 +329,15 @@ fn read_scalar<'a>(
         (FieldType::Number, J::Number(n)) => n.as_f64().map_or(Value::Unknown, Value::Num),
         (FieldType::Date, J::String(s)) => match dates::parse_date(s) {
             Some(d) => Value::Date(d),
-            None => return bad_date(f, s, "YYYY-MM-DD", path, sink),
+            None => return bad_date(f, "YYYY-MM-DD", path, sink),
         },
         (FieldType::Month, J::String(s)) => match dates::YearMonth::parse(s) {
             Some(m) => Value::Month(m),
-            None => return bad_date(f, s, "YYYY-MM", path, sink),
+            None => return bad_date(f, "YYYY-MM", path, sink),
         },
         (FieldType::Datetime, J::String(s)) => match dates::parse_datetime(s) {
             Some(t) => Value::DateTime(t),
-            None => return bad_date(f, s, "RFC 3339", path, sink),
+            None => return bad_date(f, "RFC 3339", path, sink),
         },
         _ => {
             sink.field(
@@ -336,28 +346,21 @@ fn read_scalar<'a>(
                 "type_mismatch",
                 &Detail::Expected(type_name(f.field_type)),
             );
-            return (Value::Unknown, false);
+            return (Value::Unknown, Read::Invalid);
         }
     };
     check_constraints(f, value, path, sink);
-    (value, false)
+    (value, Read::Value)
 }
 
 fn bad_date<'a>(
     f: &FieldInfo,
-    s: &str,
     format: &'static str,
     path: &dyn Fn() -> String,
     sink: &mut Sink<'_>,
-) -> (Value<'a>, bool) {
-    let shown = if f.mask {
-        id_card::mask(s)
-    } else {
-        s.to_owned()
-    };
-    let _ = shown;
+) -> (Value<'a>, Read) {
     sink.field(f, path(), "invalid_date", &Detail::Expected(format));
-    (Value::Unknown, false)
+    (Value::Unknown, Read::Invalid)
 }
 
 fn check_constraints(
@@ -431,6 +434,8 @@ impl Schema {
         let mut bound = Bound {
             slots: vec![Value::Unknown; self.fields.len()],
             dashes: Vec::new(),
+            invalid: Vec::new(),
+            invalid_items: Vec::new(),
             records: self.records.iter().map(|_| None).collect(),
             lists: self.lists.iter().map(|_| None).collect(),
         };
@@ -475,9 +480,11 @@ impl Schema {
                         let Some(f) = self.fields.get(slot as usize) else {
                             continue;
                         };
-                        let (v, dash) = read_scalar(f, value, &path, sink);
-                        if dash {
-                            bound.dashes.push(slot);
+                        let (v, read) = read_scalar(f, value, &path, sink);
+                        match read {
+                            Read::Dash => bound.dashes.push(slot),
+                            Read::Invalid => bound.invalid.push(slot),
+                            Read::Value => {}
                         }
                         if let Some(s) = bound.slots.get_mut(slot as usize) {
                             *s = v;
@@ -487,7 +494,9 @@ impl Schema {
                         let Some(info) = self.records.get(r as usize) else {
                             continue;
                         };
-                        let items = Self::bind_records(info, value, &path, sink);
+                        let items = Self::bind_records(info, value, &path, sink, |item, field| {
+                            bound.invalid_items.push((r, item, field));
+                        });
                         if let Some(s) = bound.records.get_mut(r as usize) {
                             *s = items;
                         }
@@ -513,6 +522,7 @@ impl Schema {
         value: &'a serde_json::Value,
         path: &dyn Fn() -> String,
         sink: &mut Sink<'_>,
+        mut invalid: impl FnMut(u32, u32),
     ) -> Option<Vec<Vec<Value<'a>>>> {
         let items = match value {
             serde_json::Value::Null => return None,
@@ -564,9 +574,18 @@ impl Schema {
                 let field_path = || format!("{}/{}", item_path(), pointer_escape(key));
                 match info.items.iter().position(|f| &*f.key == key.as_str()) {
                     Some(k) => {
-                        let (val, _) = info.items.get(k).map_or((Value::Unknown, false), |f| {
-                            read_scalar(f, v, &field_path, sink)
-                        });
+                        let (val, read) = info
+                            .items
+                            .get(k)
+                            .map_or((Value::Unknown, Read::Value), |f| {
+                                read_scalar(f, v, &field_path, sink)
+                            });
+                        if read == Read::Invalid {
+                            invalid(
+                                u32::try_from(i).unwrap_or(u32::MAX),
+                                u32::try_from(k).unwrap_or(u32::MAX),
+                            );
+                        }
                         if let Some(s) = row.get_mut(k) {
                             *s = val;
                         }

@@ -1,6 +1,11 @@
 //! A bundle is the same pack as its directory: same digest, and the same report, byte for byte,
 //! for every example application.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use baokao::{Bundle, Engine, Lang, Options};
 
@@ -13,7 +18,11 @@ fn bundle_judges_exactly_like_the_directory() {
     let from_dir = Engine::from_dir(pack_dir()).expect("pack compiles");
     let json = from_dir.bundle(false).to_json();
     let from_bundle = Engine::from_bundle(&json).expect("bundle compiles");
-    assert_eq!(from_dir.program().info, from_bundle.program().info, "same pack id, version and digest");
+    assert_eq!(
+        from_dir.program().info,
+        from_bundle.program().info,
+        "same pack id, version and digest"
+    );
     let examples = &from_dir.pack().examples;
     assert!(!examples.is_empty(), "the pack has examples");
     for e in examples {
@@ -22,7 +31,11 @@ fn bundle_judges_exactly_like_the_directory() {
             let options = Options::default().with_lang(lang).with_explain(true);
             let a = serde_json::to_string(&from_dir.run(doc, &options).unwrap()).unwrap();
             let b = serde_json::to_string(&from_bundle.run(doc, &options).unwrap()).unwrap();
-            assert_eq!(a, b, "example `{}` ({lang:?}) differs between directory and bundle", e.name);
+            assert_eq!(
+                a, b,
+                "example `{}` ({lang:?}) differs between directory and bundle",
+                e.name
+            );
         }
     }
 }

@@ -1,6 +1,12 @@
 //! `docs/pack.schema.json` (for editors) must accept every key the real packs use: a small
 //! structural check of every pack TOML file in the repository against the schema's `properties`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +27,10 @@ fn unknown_keys(root: &J, schema: &J, v: &toml::Value, path: &str, out: &mut Vec
     let schema = resolve(root, schema);
     if let Some(any) = schema.get("anyOf").and_then(J::as_array) {
         // Pick the object branch for tables, the first branch otherwise.
-        let branch = any.iter().find(|b| v.is_table() == (b.get("type") == Some(&J::from("object")))).unwrap_or(&any[0]);
+        let branch = any
+            .iter()
+            .find(|b| v.is_table() == (b.get("type") == Some(&J::from("object"))))
+            .unwrap_or(&any[0]);
         return unknown_keys(root, branch, v, path, out);
     }
     match v {
@@ -30,9 +39,14 @@ fn unknown_keys(root: &J, schema: &J, v: &toml::Value, path: &str, out: &mut Vec
             let closed = schema.get("additionalProperties") == Some(&J::Bool(false));
             for (k, child) in t {
                 let p = format!("{path}.{k}");
-                match (props.and_then(|m| m.get(k)), schema.get("additionalProperties")) {
+                match (
+                    props.and_then(|m| m.get(k)),
+                    schema.get("additionalProperties"),
+                ) {
                     (Some(s), _) => unknown_keys(root, s, child, &p, out),
-                    (None, Some(extra)) if extra.is_object() => unknown_keys(root, extra, child, &p, out),
+                    (None, Some(extra)) if extra.is_object() => {
+                        unknown_keys(root, extra, child, &p, out);
+                    }
                     (None, _) if closed => out.push(p),
                     _ => {}
                 }
@@ -63,25 +77,44 @@ fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn every_pack_file_fits_the_editor_schema() {
     let root_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let schema: J = serde_json::from_str(&std::fs::read_to_string(root_dir.join("docs/pack.schema.json")).unwrap()).unwrap();
+    let schema: J = serde_json::from_str(
+        &std::fs::read_to_string(root_dir.join("docs/pack.schema.json")).unwrap(),
+    )
+    .unwrap();
     let mut files = Vec::new();
     toml_files(&root_dir.join("rules"), &mut files);
     assert!(files.len() > 3, "found the pack files");
     let mut problems = Vec::new();
     for f in &files {
-        let Ok(v) = std::fs::read_to_string(f).unwrap().parse::<toml::Table>() else { continue };
-        unknown_keys(&schema, &schema, &toml::Value::Table(v), &f.display().to_string(), &mut problems);
+        let Ok(v) = std::fs::read_to_string(f).unwrap().parse::<toml::Table>() else {
+            continue;
+        };
+        unknown_keys(
+            &schema,
+            &schema,
+            &toml::Value::Table(v),
+            &f.display().to_string(),
+            &mut problems,
+        );
     }
-    assert!(problems.is_empty(), "keys missing from docs/pack.schema.json: {problems:#?}");
+    assert!(
+        problems.is_empty(),
+        "keys missing from docs/pack.schema.json: {problems:#?}"
+    );
 }
 
 #[test]
 fn the_check_can_fail() {
     let schema: J = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/pack.schema.json")).unwrap(),
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/pack.schema.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
-    let v: toml::Table = "[[rule]]\nid = \"X\"\nseverity = \"error\"\nchek = \"true\"\n".parse().unwrap();
+    let v: toml::Table = "[[rule]]\nid = \"X\"\nseverity = \"error\"\nchek = \"true\"\n"
+        .parse()
+        .unwrap();
     let mut problems = Vec::new();
     unknown_keys(&schema, &schema, &toml::Value::Table(v), "f", &mut problems);
     assert_eq!(problems, vec!["f.rule[0].chek".to_owned()]);

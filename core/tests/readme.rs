@@ -5,9 +5,14 @@ fn rust_blocks(text: &str) -> Vec<Vec<String>> {
     let mut blocks = Vec::new();
     let mut current: Option<Vec<String>> = None;
     for line in text.lines() {
-        let line = line.strip_prefix("//! ").or_else(|| line.strip_prefix("//!")).unwrap_or(line);
+        let line = line
+            .strip_prefix("//! ")
+            .or_else(|| line.strip_prefix("//!"))
+            .unwrap_or(line);
         match (&mut current, line.trim_start()) {
-            (None, l) if l == "```rust" || l == "```" && text.contains("//! ```") => current = Some(Vec::new()),
+            (None, l) if l == "```rust" || l == "```" && text.contains("//! ```") => {
+                current = Some(Vec::new());
+            }
             (Some(_), "```") => blocks.extend(current.take()),
             (Some(b), l) => b.push(l.to_owned()),
             _ => {}
@@ -31,5 +36,8 @@ fn readme_quick_start_is_the_doctested_one() {
         .filter(|l| !l.starts_with("# std::env::set_current_dir"))
         .collect();
     assert!(!readme_block.is_empty(), "README has no ```rust block");
-    assert_eq!(readme_block, lib_block, "README quick start and lib.rs doctest differ");
+    assert_eq!(
+        readme_block, lib_block,
+        "README quick start and lib.rs doctest differ"
+    );
 }

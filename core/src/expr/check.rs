@@ -394,7 +394,7 @@ impl<'c> Checker<'c> {
                 for n in [a, b] {
                     match (op, n) {
                         (BinOp::And, Node::And(inner)) | (BinOp::Or, Node::Or(inner)) => {
-                            items.extend(inner.into_vec())
+                            items.extend(inner.into_vec());
                         }
                         (_, n) => items.push(n),
                     }

@@ -28,6 +28,10 @@ pub struct Bound<'a> {
     pub slots: Vec<Value<'a>>,
     /// Slots whose value was the placeholder `-`.
     pub dashes: Vec<u32>,
+    /// Slots given a value of the wrong type or format: present, so not also `required_missing`.
+    pub invalid: Vec<u32>,
+    /// The same for record items: (records ordinal, item index, item field).
+    pub invalid_items: Vec<(u32, u32, u32)>,
     /// Records fields by ordinal: `None` when absent, else the items' field values.
     pub records: Vec<Option<Vec<Vec<Value<'a>>>>>,
     /// List fields by ordinal.

@@ -104,12 +104,14 @@ impl<'s> Lexer<'s> {
                 7 => Tok::Month(text.to_owned()),
                 10 => Tok::Date(text.to_owned()),
                 l if l > 10 => Tok::DateTime(text.to_owned()),
-                _ => return err(
-                    start,
-                    format!(
+                _ => {
+                    return err(
+                        start,
+                        format!(
                         "`@{text}` is not a date (`@YYYY-MM-DD`), month (`@YYYY-MM`) or timestamp"
                     ),
-                ),
+                    )
+                }
             }
         } else if c == '$' {
             self.pos += 1;
