@@ -1,6 +1,5 @@
 //! The engine: compiled once from a pack, then validates applications.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::builtins::id_card;
@@ -9,8 +8,10 @@ use crate::error::{ApplicationError, Error};
 use crate::expr::ast::Span;
 use crate::expr::eval::{self, Bound, Cx, Env, NoTrace, Tracer};
 use crate::expr::ir::Node;
+#[cfg(feature = "pack-dir")]
+use crate::pack::load;
 use crate::pack::model::{Effect, HitPolicy, Localized, Pack, Severity};
-use crate::pack::{load, Bundle};
+use crate::pack::Bundle;
 use crate::report::{
     Diagnostic, Eligibility, Finding, Lang, Outcome, Report, TraceEntry, TraceValue,
 };
@@ -250,7 +251,8 @@ impl Engine {
     }
 
     /// Load and compile a pack directory (with the packs it extends).
-    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Engine, Error> {
+    #[cfg(feature = "pack-dir")]
+    pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Engine, Error> {
         Engine::from_pack(load::load_dir(dir.as_ref())?)
     }
 
@@ -260,7 +262,8 @@ impl Engine {
     }
 
     /// Load a directory or a bundle file, whichever `path` is.
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Engine, Error> {
+    #[cfg(feature = "pack-dir")]
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Engine, Error> {
         let path = path.as_ref();
         if path.is_dir() {
             return Engine::from_dir(path);

@@ -1,5 +1,6 @@
 //! Rule packs: the file model, loading a directory, and bundles (one JSON document for browsers).
 
+#[cfg(feature = "pack-dir")]
 pub mod load;
 pub mod model;
 

@@ -461,6 +461,7 @@ pub struct ExampleDef {
 }
 
 /// One TOML file of a pack directory, as written.
+#[cfg(feature = "pack-dir")]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PackFile {
