@@ -19,8 +19,10 @@ usage:
       validate applications: a .json file holds one, a .jsonl/.ndjson file one per line; `-` reads stdin
   baokao explain --pack <dir|bundle> [--lang zh|en] [--format text|json] <file|->
       validate with a trace of every rule and decision and the values they saw
-  baokao test <pack> [--allow-uncovered]
-      run the pack's example applications; fails on a failed example or an unexercised rule
+  baokao test <pack> [--allow-uncovered] [--write-vectors FILE]
+      run the pack's example applications; fails on a failed example or an unexercised rule;
+      --write-vectors writes each example with its zh and en reports as JSON Lines (the
+      conformance vectors the Python and WebAssembly bindings are checked against)
   baokao lint <pack>
       decision tables with unreachable, overlapping or missing rows; unused parameters and tables
   baokao bundle <pack> [-o FILE] [--with-examples]
@@ -309,8 +311,24 @@ fn one_pack(args: &[String], flags: &[&str]) -> Result<(String, Vec<String>), Fa
 }
 
 fn test(args: &[String]) -> Result<u8, Fatal> {
-    let (pack, flags) = one_pack(args, &["--allow-uncovered"])?;
+    let mut vectors = None;
+    let mut rest = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args.get(i).map(String::as_str) {
+            Some("--write-vectors") => {
+                vectors = Some(value(args, &mut i, "--write-vectors")?.to_owned())
+            }
+            Some(a) => rest.push(a.to_owned()),
+            None => {}
+        }
+        i += 1;
+    }
+    let (pack, flags) = one_pack(&rest, &["--allow-uncovered"])?;
     let engine = load(&pack)?;
+    if let Some(path) = vectors {
+        write_vectors(&engine, &path)?;
+    }
     let run = testing::run_examples(&engine);
     for r in &run.results {
         if !r.passed() {
@@ -350,6 +368,33 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
     Ok(u8::from(
         run.failed() > 0 || (!uncovered_ok && !run.is_complete()),
     ))
+}
+
+/// Write every example with its reports in both languages, one JSON object per line.
+fn write_vectors(engine: &Engine, path: &str) -> Result<(), Fatal> {
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut out = BufWriter::new(
+        std::fs::File::create(path).map_err(|e| Fatal(format!("cannot write `{path}`: {e}")))?,
+    );
+    for e in &engine.pack().examples {
+        let Some(doc) = &e.document else { continue };
+        let mut reports = serde_json::Map::new();
+        for (name, lang) in [("zh", Lang::Zh), ("en", Lang::En)] {
+            let mut options = Options::default().with_lang(lang);
+            options.step.clone_from(&e.step);
+            let report = engine
+                .run(doc, &options)
+                .map_err(|err| Fatal(format!("example `{}`: {err}", e.name)))?;
+            reports.insert(name.to_owned(), serde_json::to_value(&report)?);
+        }
+        let line = serde_json::json!({"name": e.name, "step": e.step, "document": doc, "reports": reports});
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    eprintln!("wrote conformance vectors to {path}");
+    Ok(())
 }
 
 fn lint_cmd(args: &[String]) -> Result<u8, Fatal> {
