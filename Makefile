@@ -36,3 +36,8 @@ pack-tests: build
 	$(BAOKAO) lint $(PACK)
 	$(BAOKAO) test $(PACK)
 	@for p in $(OVERLAYS); do echo "== $$p"; $(BAOKAO) test $$p || exit 1; done
+	$(BAOKAO) doc $(PACK) --check docs/rules/nmec-2024.md
+
+## Regenerate the rule catalogue after changing the pack.
+catalogue: build
+	$(BAOKAO) doc $(PACK) -o docs/rules/nmec-2024.md

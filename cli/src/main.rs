@@ -29,6 +29,8 @@ usage:
       write the merged pack as one JSON document with a content digest
   baokao schema <pack>
       print the application format as JSON Schema (draft 2020-12)
+  baokao doc <pack> [-o FILE | --check FILE]
+      the rule catalogue (Markdown) for reviewers; --check fails if FILE is not up to date
 
 exit codes: 0 all valid and eligible, 1 some not (or test/lint failures), 2 usage or load error";
 
@@ -129,6 +131,7 @@ fn run(args: &[String]) -> Result<u8, Fatal> {
         "lint" => lint_cmd(rest),
         "bundle" => bundle(rest),
         "schema" => schema(rest),
+        "doc" => doc(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(0)
@@ -440,6 +443,47 @@ fn bundle(args: &[String]) -> Result<u8, Fatal> {
             eprintln!("wrote {f} ({} bytes, {})", json.len(), bundle.digest);
         }
         None => println!("{json}"),
+    }
+    Ok(0)
+}
+
+fn doc(args: &[String]) -> Result<u8, Fatal> {
+    let mut out_file = None;
+    let mut check_file = None;
+    let mut rest = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args.get(i).map(String::as_str) {
+            Some("-o" | "--output") => out_file = Some(value(args, &mut i, "-o")?.to_owned()),
+            Some("--check") => check_file = Some(value(args, &mut i, "--check")?.to_owned()),
+            Some(a) => rest.push(a.to_owned()),
+            None => {}
+        }
+        i += 1;
+    }
+    let (pack, _) = one_pack(&rest, &[])?;
+    let engine = load(&pack)?;
+    let run = testing::run_examples(&engine);
+    let page = baokao::catalogue::render(&engine, &run);
+    if let Some(f) = check_file {
+        let current = std::fs::read_to_string(&f).unwrap_or_default();
+        if current == page {
+            println!("{f} is up to date");
+            return Ok(0);
+        }
+        println!("{f} is out of date: run `baokao doc {pack} -o {f}`");
+        return Ok(1);
+    }
+    match out_file {
+        Some(f) => {
+            if let Some(parent) = std::path::Path::new(&f).parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&f, page.as_bytes())
+                .map_err(|e| Fatal(format!("cannot write `{f}`: {e}")))?;
+            eprintln!("wrote {f}");
+        }
+        None => print!("{page}"),
     }
     Ok(0)
 }

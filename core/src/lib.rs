@@ -27,6 +27,7 @@
 //! with the Python and WebAssembly bindings; see `docs/report.md`.
 
 pub mod builtins;
+pub mod catalogue;
 pub mod compile;
 pub mod engine;
 pub mod error;

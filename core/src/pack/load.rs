@@ -212,6 +212,7 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
             rules: Vec::new(),
             decisions: Vec::new(),
             examples: Vec::new(),
+            omissions: Vec::new(),
         },
     };
     let inherited_rules: HashSet<String> = pack.rules.iter().map(|r| r.id.clone()).collect();
@@ -310,6 +311,11 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
             }
         }
         examples.extend(file.example.into_iter().map(|e| (shown.clone(), e)));
+        for o in file.omission {
+            // An overlay may restate an inherited omission (e.g. with a provincial reason).
+            pack.omissions.retain(|old| old.id != o.id);
+            pack.omissions.push(o);
+        }
     }
     for id in &meta.disable {
         let before = pack.rules.len() + pack.decisions.len();

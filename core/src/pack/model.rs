@@ -460,6 +460,17 @@ pub struct ExampleDef {
     pub document: Option<serde_json::Value>,
 }
 
+/// `[[omission]]`: a rule of the requirements deliberately not implemented, with the reason — so
+/// a reviewer can tell "left out on purpose" from "forgotten".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OmissionDef {
+    /// The spec's rule id (`R-UG-5`).
+    pub id: String,
+    /// Why it is not in the pack, and what would be needed.
+    pub reason: String,
+}
+
 /// One TOML file of a pack directory, as written.
 #[cfg(feature = "pack-dir")]
 #[derive(Debug, Clone, Deserialize)]
@@ -488,6 +499,9 @@ pub struct PackFile {
     /// Examples.
     #[serde(default)]
     pub example: Vec<ExampleDef>,
+    /// Deliberate omissions.
+    #[serde(default)]
+    pub omission: Vec<OmissionDef>,
 }
 
 /// A whole pack, merged with the packs it extends: the input of compilation and the content of a bundle.
@@ -511,4 +525,7 @@ pub struct Pack {
     /// Examples with resolved documents.
     #[serde(default)]
     pub examples: Vec<ExampleDef>,
+    /// Rules of the requirements deliberately left out, with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub omissions: Vec<OmissionDef>,
 }
