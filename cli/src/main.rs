@@ -320,7 +320,7 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
     while i < args.len() {
         match args.get(i).map(String::as_str) {
             Some("--write-vectors") => {
-                vectors = Some(value(args, &mut i, "--write-vectors")?.to_owned())
+                vectors = Some(value(args, &mut i, "--write-vectors")?.to_owned());
             }
             Some(a) => rest.push(a.to_owned()),
             None => {}
