@@ -210,8 +210,15 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
     let mut errors = Errors(Vec::new());
     let mut regexes = Vec::new();
     let (tables, table_sigs) = compile_tables(&pack, &mut errors);
-    let schema = compile_schema(&pack, &tables, &table_sigs, &mut regexes, &mut errors);
     let params = compile_params(&pack, &mut errors);
+    let schema = compile_schema(
+        &pack,
+        &tables,
+        &table_sigs,
+        &params,
+        &mut regexes,
+        &mut errors,
+    );
     let mut decision_ids: HashMap<String, u32> = HashMap::new();
     let mut decisions = Vec::new();
     for d in &pack.decisions {
@@ -368,7 +375,8 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
             }
             let mut cells = Vec::with_capacity(row.len());
             for ((v, ty), col) in row.iter().zip(&types).zip(&t.columns) {
-                // An empty string is "no value" in any column.
+                // An empty string is "no value" in a non-text column (a lookup of it is unknown);
+                // in a text column it is the empty text, which rules may compare with `""`.
                 if v.as_str() == Some("") && *ty != Ty::Text {
                     cells.push(None);
                     continue;
@@ -554,6 +562,7 @@ fn compile_schema(
     pack: &Pack,
     tables: &[TableData],
     table_sigs: &HashMap<String, TableSig>,
+    params: &HashMap<String, ParamValue>,
     regexes: &mut Vec<Regex>,
     errors: &mut Errors,
 ) -> Schema {
@@ -672,7 +681,6 @@ fn compile_schema(
         st.members.sort_by(|a, b| a.0.cmp(&b.0));
     }
     // `required_when` may read any field, so it is compiled once every field is known.
-    let empty_params = HashMap::new();
     let no_decisions = HashMap::new();
     let mut compiled = Vec::new();
     for def in &pack.fields {
@@ -683,7 +691,7 @@ fn compile_schema(
         };
         let names = Names {
             schema: &schema,
-            params: &empty_params,
+            params,
             tables: table_sigs,
             decisions: &no_decisions,
         };

@@ -214,11 +214,15 @@ impl Verdict {
     }
 
     fn finish(self) -> Eligibility {
+        // Step-wise validation (`pending`): only a definite ineligibility is worth telling before
+        // the steps eligibility needs are complete; everything else waits.
         let outcome = if !self.reasons.is_empty() {
             Outcome::Ineligible
+        } else if self.pending {
+            Outcome::Undetermined
         } else if !self.review.is_empty() {
             Outcome::NeedsReview
-        } else if self.pending || !self.undetermined.is_empty() {
+        } else if !self.undetermined.is_empty() {
             Outcome::Undetermined
         } else if !self.conditions.is_empty() {
             Outcome::Conditional

@@ -293,6 +293,8 @@ pub fn schema_message(
         (Lang::Zh, "out_of_range") => format!("{name}应 {d}"),
         (Lang::En, "out_of_range") => format!("{name} must be {d}"),
         (Lang::Zh, "too_many_items") => format!("{name}最多 {d} 项"),
+        (Lang::Zh, "too_few_items") => format!("{name}至少 {d} 项"),
+        (Lang::En, "too_few_items") => format!("{name} needs at least {d} items"),
         (Lang::En, "too_many_items") => format!("{name} has more than {d} items"),
         (Lang::Zh, "unknown_field") => format!("未知字段 {d}，已忽略"),
         (Lang::En, "unknown_field") => format!("unknown field `{d}` was ignored"),

@@ -537,24 +537,7 @@ impl Schema {
                 return None;
             }
         };
-        if items.len() > MAX_ITEMS
-            || info
-                .field
-                .constraints
-                .max_length
-                .is_some_and(|m| items.len() > m as usize)
-        {
-            let max = info
-                .field
-                .constraints
-                .max_length
-                .map_or(MAX_ITEMS, |m| (m as usize).min(MAX_ITEMS));
-            sink.field(
-                &info.field,
-                path(),
-                "too_many_items",
-                &Detail::Bound(max.to_string()),
-            );
+        if !check_item_count(&info.field, items.len(), path, sink) {
             return None;
         }
         let mut out = Vec::with_capacity(items.len());
@@ -599,6 +582,38 @@ impl Schema {
     }
 }
 
+/// Check the number of items of a records or list field against `MAX_ITEMS` and the field's
+/// `min_length`/`max_length`; `false` when there are too many to bind.
+fn check_item_count(
+    field: &FieldInfo,
+    len: usize,
+    path: &dyn Fn() -> String,
+    sink: &mut Sink<'_>,
+) -> bool {
+    let max = field
+        .constraints
+        .max_length
+        .map_or(MAX_ITEMS, |m| (m as usize).min(MAX_ITEMS));
+    if len > max {
+        sink.field(
+            field,
+            path(),
+            "too_many_items",
+            &Detail::Bound(max.to_string()),
+        );
+        return false;
+    }
+    if let Some(min) = field.constraints.min_length.filter(|m| len < *m as usize) {
+        sink.field(
+            field,
+            path(),
+            "too_few_items",
+            &Detail::Bound(min.to_string()),
+        );
+    }
+    true
+}
+
 fn bind_list<'a>(
     info: &ListInfo,
     value: &'a serde_json::Value,
@@ -618,13 +633,7 @@ fn bind_list<'a>(
             return None;
         }
     };
-    if items.len() > MAX_ITEMS {
-        sink.field(
-            &info.field,
-            path(),
-            "too_many_items",
-            &Detail::Bound(MAX_ITEMS.to_string()),
-        );
+    if !check_item_count(&info.field, items.len(), path, sink) {
         return None;
     }
     let mut out = Vec::with_capacity(items.len());
@@ -663,7 +672,11 @@ fn bind_list<'a>(
                     &info.field,
                     item_path(),
                     "enum_mismatch",
-                    &Detail::Value(s.to_owned()),
+                    &Detail::Value(if info.field.mask {
+                        id_card::mask(s)
+                    } else {
+                        s.to_owned()
+                    }),
                 );
             }
         }

@@ -144,6 +144,25 @@ pub fn resolve(name: &str, args: &[Ty]) -> Result<Option<(Builtin, Ty)>, String>
         "id_gender" if sig(&[Text]) => (B::IdGender, Text),
         "id_region" if sig(&[Text]) => (B::IdRegion, Text),
         "hkid_checksum_ok" if sig(&[Text]) => (B::HkidChecksumOk, Bool),
+        "len" | "is_han" | "is_halfwidth" | "id_checksum_ok" | "id_birth_date" | "id_gender"
+        | "id_region" | "hkid_checksum_ok" | "year" | "month" | "to_month" | "first_day"
+        | "last_day" | "to_date"
+            if args.len() != 1 =>
+        {
+            return Err(format!(
+                "wrong_arity: `{name}` takes 1 argument, found {}",
+                args.len()
+            ));
+        }
+        "contains" | "starts_with" | "ends_with" | "months_between" | "years_between"
+        | "add_months" | "add_years" | "age_on"
+            if args.len() != 2 =>
+        {
+            return Err(format!(
+                "wrong_arity: `{name}` takes 2 arguments, found {}",
+                args.len()
+            ));
+        }
         "len" | "is_han" | "is_halfwidth" | "contains" | "starts_with" | "ends_with"
         | "months_between" | "years_between" | "add_months" | "add_years" | "age_on" | "year"
         | "month" | "to_month" | "first_day" | "last_day" | "to_date" | "id_checksum_ok"

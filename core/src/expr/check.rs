@@ -791,7 +791,10 @@ impl<'c> Checker<'c> {
                             ),
                         )
                     }
-                    Err(m) => return fail("type_mismatch", span, m),
+                    Err(m) => match m.strip_prefix("wrong_arity: ") {
+                        Some(m) => return fail("wrong_arity", span, m),
+                        None => return fail("type_mismatch", span, m),
+                    },
                 }
             }
         };

@@ -85,7 +85,8 @@ impl<'s> Lexer<'s> {
                 self.take_while(|c| c.is_ascii_digit());
                 let text = self.src.get(start..self.pos).unwrap_or("");
                 match text.parse::<f64>() {
-                    Ok(n) => Tok::Num(n),
+                    Ok(n) if n.is_finite() => Tok::Num(n),
+                    Ok(_) => return err(start, format!("number `{text}` is too large")),
                     Err(_) => return err(start, format!("bad number `{text}`")),
                 }
             } else {

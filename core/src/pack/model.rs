@@ -249,7 +249,8 @@ pub struct TableDef {
     /// Where its content comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cite: Option<String>,
-    /// The rows; each has one value per column (use `""` for none).
+    /// The rows; each has one value per column. `""` is "no value" in a non-text column (a lookup
+    /// of it is unknown) and the empty text in a text column.
     pub rows: Vec<Vec<serde_json::Value>>,
 }
 
