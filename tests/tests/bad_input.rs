@@ -1,0 +1,238 @@
+//! Applications the engine cannot read at all are `ApplicationError`s with stable codes; applications
+//! it can read but that are wrong inside are reports with diagnostics. Against `tests/fixtures/minimal`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+
+use baokao::{
+    parse_application, ApplicationError, Engine, Error, Options, MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENT_DEPTH,
+};
+
+fn engine() -> Engine {
+    Engine::from_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/minimal"))
+        .expect("the minimal fixture compiles")
+}
+
+/// The code of an error that must be an `ApplicationError`.
+fn app_code(e: &Error) -> &'static str {
+    match e {
+        Error::Application(a) => a.code(),
+        other => panic!("expected an application error, got {other:?}"),
+    }
+}
+
+fn validate_code(text: &str) -> &'static str {
+    let e = engine()
+        .validate_json(text, &Options::default())
+        .expect_err("must be rejected");
+    app_code(&e)
+}
+
+fn parse_code(text: &str) -> &'static str {
+    parse_application(text)
+        .expect_err("must be rejected")
+        .code()
+}
+
+#[test]
+fn fixture_examples_pass() {
+    let run = baokao::testing::run_examples(&engine());
+    assert_eq!(run.results.len(), 2);
+    for r in &run.results {
+        assert!(r.passed(), "{}: {:?}", r.name, r.failures);
+    }
+}
+
+#[test]
+fn malformed_json() {
+    for text in [
+        "{\"basic\": ",
+        "{\"basic\": {\"name\": \"张三\",}}",
+        "{} x",
+        "",
+        "{'basic': {}}",
+        "{\"a\": tru}",
+    ] {
+        assert_eq!(parse_code(text), "malformed_json", "{text:?}");
+        assert_eq!(validate_code(text), "malformed_json", "{text:?}");
+    }
+    match parse_application("{\n  \"basic\": }").unwrap_err() {
+        ApplicationError::Json { line, column, .. } => assert_eq!((line, column), (2, 12)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn nesting_limit() {
+    let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    // MAX_DOCUMENT_DEPTH is the deepest nesting accepted.
+    assert!(parse_application(&format!("{{\"a\": {}}}", nested(MAX_DOCUMENT_DEPTH - 1))).is_ok());
+    assert_eq!(
+        parse_code(&format!("{{\"a\": {}}}", nested(MAX_DOCUMENT_DEPTH))),
+        "too_deep"
+    );
+    assert_eq!(parse_code(&nested(MAX_DOCUMENT_DEPTH + 1)), "too_deep");
+}
+
+#[test]
+fn ten_thousand_deep_arrays() {
+    let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert_eq!(parse_code(&text), "too_deep");
+    assert_eq!(validate_code(&text), "too_deep");
+    // Unbalanced (never closed) is still too deep, not a stack overflow.
+    assert_eq!(parse_code(&"[".repeat(10_000)), "too_deep");
+}
+
+#[test]
+fn ten_thousand_deep_objects() {
+    let text = format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+    assert_eq!(parse_code(&text), "too_deep");
+    assert_eq!(validate_code(&text), "too_deep");
+}
+
+#[test]
+fn brackets_inside_strings_do_not_nest() {
+    let deep = "[{".repeat(5_000);
+    let text = format!("{{\"basic\": {{\"name\": \"{deep}\", \"nickname\": \"\\\"{deep}\"}}}}");
+    let doc = parse_application(&text).expect("brackets in strings are text");
+    assert_eq!(doc["basic"]["name"].as_str().map(str::len), Some(10_000));
+    let report = engine().validate_json(&text, &Options::default()).unwrap();
+    assert!(report
+        .diagnostics
+        .iter()
+        .any(|d| &*d.code == "unknown_field"));
+}
+
+/// A JSON document of exactly `size` bytes: `{"pad":"xxx…"}`.
+fn padded(size: usize) -> String {
+    let overhead = "{\"pad\":\"\"}".len();
+    let mut s = String::with_capacity(size);
+    s.push_str("{\"pad\":\"");
+    s.push_str(&"x".repeat(size - overhead));
+    s.push_str("\"}");
+    assert_eq!(s.len(), size);
+    s
+}
+
+#[test]
+fn size_limit_is_inclusive() {
+    assert_eq!(MAX_DOCUMENT_BYTES, 1024 * 1024);
+    let at_limit = padded(MAX_DOCUMENT_BYTES);
+    assert!(parse_application(&at_limit).is_ok());
+    // An unknown top-level key is a warning, not an error: the document is read.
+    let report = engine()
+        .validate_json(&at_limit, &Options::default())
+        .unwrap();
+    assert!(report
+        .diagnostics
+        .iter()
+        .any(|d| &*d.code == "unknown_field" && d.path == "/pad"));
+    assert_eq!(
+        parse_code(&padded(MAX_DOCUMENT_BYTES + 1)),
+        "document_too_large"
+    );
+}
+
+#[test]
+fn two_megabytes() {
+    let text = padded(2 * 1024 * 1024);
+    assert_eq!(parse_code(&text), "document_too_large");
+    assert_eq!(validate_code(&text), "document_too_large");
+    match parse_application(&text).unwrap_err() {
+        ApplicationError::TooLarge { size, limit } => {
+            assert_eq!((size, limit), (2 * 1024 * 1024, MAX_DOCUMENT_BYTES));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn hundred_megabytes() {
+    // Built once in memory (~100 MB); rejected by its length before any parsing.
+    let text = padded(100 * 1024 * 1024);
+    assert_eq!(parse_code(&text), "document_too_large");
+    assert_eq!(validate_code(&text), "document_too_large");
+}
+
+#[test]
+fn top_level_must_be_an_object() {
+    for text in ["[]", "[{\"basic\": {}}]", "null", "1", "\"basic\"", "true"] {
+        assert_eq!(validate_code(text), "not_an_object", "{text:?}");
+    }
+    let e = engine()
+        .run(&serde_json::json!([1, 2]), &Options::default())
+        .unwrap_err();
+    assert_eq!(app_code(&e), "not_an_object");
+    assert_eq!(e.code(), "not_an_object");
+}
+
+#[test]
+fn unknown_step() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/minimal/valid.json")).unwrap();
+    let e = engine()
+        .run(&doc, &Options::default().with_step("education"))
+        .unwrap_err();
+    assert_eq!(app_code(&e), "unknown_step");
+    assert!(e.to_string().contains("basic, exam"), "{e}");
+    let e = engine().validate_step("Basic", &doc).unwrap_err();
+    assert_eq!(e.code(), "unknown_step");
+    // Known steps are fine.
+    assert!(engine().validate_step("exam", &doc).is_ok());
+}
+
+#[test]
+fn wrong_types_inside_steps_are_diagnostics() {
+    let text = r#"{"basic": {"name": 5, "id_number": ["x"], "birth_date": 19900307}, "exam": {"level": true, "years": "3"}}"#;
+    let report = engine()
+        .validate_json(text, &Options::default())
+        .expect("a readable document is a report");
+    assert!(!report.valid);
+    let mismatches: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| &*d.code == "type_mismatch")
+        .map(|d| d.path.as_str())
+        .collect();
+    for path in [
+        "/basic/name",
+        "/basic/id_number",
+        "/basic/birth_date",
+        "/exam/level",
+        "/exam/years",
+    ] {
+        assert!(
+            mismatches.contains(&path),
+            "no type_mismatch at {path}: {:?}",
+            report.diagnostics
+        );
+    }
+    // A step that is not an object is a diagnostic too.
+    let report = engine()
+        .validate_json(r#"{"basic": "张三", "exam": [1]}"#, &Options::default())
+        .unwrap();
+    let at: Vec<(&str, &str)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| &*d.code == "type_mismatch")
+        .map(|d| (d.path.as_str(), &*d.step))
+        .collect();
+    assert_eq!(at, [("/basic", "basic"), ("/exam", "exam")]);
+}
+
+#[test]
+fn empty_object_is_a_report() {
+    let report = engine().validate_json("{}", &Options::default()).unwrap();
+    assert!(!report.valid);
+    assert!(report
+        .diagnostics
+        .iter()
+        .all(|d| &*d.code == "required_missing"));
+    assert_eq!(report.eligibility.outcome, baokao::Outcome::Undetermined);
+}
