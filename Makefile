@@ -3,6 +3,8 @@
 
 PACK     ?= rules/nmec-2024
 OVERLAYS := $(wildcard rules/nmec-2024-*)
+# Every pack directory, national first: each is linted, tested and has a catalogue in docs/rules/.
+PACKS    := $(PACK) $(OVERLAYS)
 CARGO    ?= cargo
 BAOKAO   := target/release/baokao
 
@@ -33,11 +35,10 @@ rust-tests:
 	$(CARGO) test -p baokao-benches --benches -q
 
 pack-tests: build
-	$(BAOKAO) lint $(PACK)
-	$(BAOKAO) test $(PACK)
-	@for p in $(OVERLAYS); do echo "== $$p"; $(BAOKAO) test $$p || exit 1; done
-	$(BAOKAO) doc $(PACK) --check docs/rules/nmec-2024.md
+	@for p in $(PACKS); do echo "== $$p"; \
+	  $(BAOKAO) lint $$p && $(BAOKAO) test $$p && $(BAOKAO) doc $$p --check docs/rules/$$(basename $$p).md || exit 1; \
+	done
 
-## Regenerate the rule catalogue after changing the pack.
+## Regenerate the rule catalogues after changing a pack.
 catalogue: build
-	$(BAOKAO) doc $(PACK) -o docs/rules/nmec-2024.md
+	@for p in $(PACKS); do $(BAOKAO) doc $$p -o docs/rules/$$(basename $$p).md; done

@@ -219,7 +219,7 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
         &mut regexes,
         &mut errors,
     );
-    let mut decision_ids: HashMap<String, u32> = HashMap::new();
+    let mut decision_ids: HashMap<String, (u32, u32)> = HashMap::new();
     let mut decisions = Vec::new();
     for d in &pack.decisions {
         let names = Names {
@@ -228,11 +228,13 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
             tables: &table_sigs,
             decisions: &decision_ids,
         };
+        let mut step = 0;
         if let Some(c) = compile_decision(d, &names, &mut regexes, &mut errors) {
+            step = c.step;
             decisions.push(c);
         }
         let index = u32::try_from(decision_ids.len()).unwrap_or(u32::MAX);
-        if decision_ids.insert(d.id.clone(), index).is_some() {
+        if decision_ids.insert(d.id.clone(), (index, step)).is_some() {
             errors.plain(
                 "duplicate_id",
                 &format!("decision {}", d.id),
@@ -580,6 +582,8 @@ fn compile_schema(
         schema.steps.push(StepInfo {
             id: s.id.as_str().into(),
             title: s.title.clone(),
+            rule: s.rule.as_deref().map(Into::into),
+            cite: s.cite.as_deref().map(Into::into),
             members: Vec::new(),
         });
     }

@@ -462,7 +462,7 @@ impl Engine {
             decisions: &[],
         };
         for (slot, f) in p.schema.fields.iter().enumerate() {
-            if only_step.is_some_and(|s| s != f.step) {
+            if only_step.is_some_and(|s| s != f.step) || bound.invalid_steps.contains(&f.step) {
                 continue;
             }
             let present = bound.slots.get(slot).is_some_and(Value::is_known)
@@ -485,7 +485,9 @@ impl Engine {
             }
         }
         for (ordinal, r) in p.schema.records.iter().enumerate() {
-            if only_step.is_some_and(|s| s != r.field.step) {
+            if only_step.is_some_and(|s| s != r.field.step)
+                || bound.invalid_steps.contains(&r.field.step)
+            {
                 continue;
             }
             let base = format!("/{}", r.field.path.replace('.', "/"));
@@ -533,17 +535,15 @@ impl Engine {
     }
 }
 
+/// The fields a rule reads that are missing, comma-separated (empty when none is: then something
+/// it depends on — an earlier decision, a value a function could not compute — is undetermined).
 fn missing_fields(reads: &[u32], cx: &Cx<'_>, schema: &crate::schema::Schema) -> String {
     let names: Vec<&str> = reads
         .iter()
         .filter(|s| !cx.doc.slots.get(**s as usize).is_some_and(Value::is_known))
         .filter_map(|s| schema.field(*s).map(|f| f.path.as_str()))
         .collect();
-    if names.is_empty() {
-        "—".to_owned()
-    } else {
-        names.join(", ")
-    }
+    names.join(", ")
 }
 
 fn undetermined(
@@ -559,7 +559,11 @@ fn undetermined(
         code: "undetermined".into(),
         message: crate::report::schema_message(
             lang,
-            "undetermined",
+            if missing.is_empty() {
+                "undetermined_input"
+            } else {
+                "undetermined"
+            },
             &Localized::default(),
             &crate::schema::Detail::Path(&missing),
         ),

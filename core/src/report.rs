@@ -300,6 +300,10 @@ pub fn schema_message(
         (Lang::En, "unknown_field") => format!("unknown field `{d}` was ignored"),
         (Lang::Zh, "undetermined") => format!("缺少判断所需的信息：{d}"),
         (Lang::En, "undetermined") => format!("cannot decide yet; missing: {d}"),
+        (Lang::Zh, "undetermined_input") => "尚不能判断：所依据的前序判断或计算结果尚未确定".to_owned(),
+        (Lang::En, "undetermined_input") => {
+            "cannot decide yet: a value it depends on (an earlier decision or a computed value) is undetermined".to_owned()
+        }
         (_, other) => format!("{name}: {other}"),
     }
 }

@@ -103,6 +103,10 @@ pub struct StepInfo {
     pub id: Box<str>,
     /// Title.
     pub title: Localized<String>,
+    /// Spec rule of the step's shape check.
+    pub rule: Option<Arc<str>>,
+    /// Citation of the step's shape check.
+    pub cite: Option<Arc<str>>,
     /// Members by key, sorted for binary search.
     pub members: Vec<(Box<str>, Member)>,
 }
@@ -435,6 +439,7 @@ impl Schema {
             slots: vec![Value::Unknown; self.fields.len()],
             dashes: Vec::new(),
             invalid: Vec::new(),
+            invalid_steps: Vec::new(),
             invalid_items: Vec::new(),
             records: self.records.iter().map(|_| None).collect(),
             lists: self.lists.iter().map(|_| None).collect(),
@@ -448,6 +453,9 @@ impl Schema {
                 continue;
             };
             let serde_json::Value::Object(fields) = step_value else {
+                if !step_value.is_null() {
+                    bound.invalid_steps.push(step_index);
+                }
                 if !step_value.is_null() && sink.keep(step_index) {
                     let message = crate::report::schema_message(
                         sink.lang,
@@ -457,12 +465,12 @@ impl Schema {
                     );
                     sink.out.push(Diagnostic {
                         code: "type_mismatch".into(),
-                        rule: None,
+                        rule: step.rule.clone(),
                         path: format!("/{step_key}"),
                         severity: Severity::Error,
                         step: step.id.as_ref().into(),
                         message,
-                        cite: None,
+                        cite: step.cite.clone(),
                     });
                 }
                 continue;

@@ -62,8 +62,8 @@ pub struct Names<'c> {
     pub params: &'c HashMap<String, ParamValue>,
     /// Tables by id.
     pub tables: &'c HashMap<String, TableSig>,
-    /// Decisions by id, with their index; only those declared before the expression's owner.
-    pub decisions: &'c HashMap<String, u32>,
+    /// Decisions by id, with their index and step; only those declared before the expression's owner.
+    pub decisions: &'c HashMap<String, (u32, u32)>,
 }
 
 /// The checker's state for one expression.
@@ -745,7 +745,7 @@ impl<'c> Checker<'c> {
                     return arity(1).and_then(|()| fail("wrong_arity", span, ""));
                 };
                 let id = Self::text_literal(id_arg, "the decision id")?;
-                let Some(index) = self.names.decisions.get(id) else {
+                let Some(&(index, step)) = self.names.decisions.get(id) else {
                     return fail(
                         "unknown_decision",
                         id_arg.span(),
@@ -755,8 +755,10 @@ impl<'c> Checker<'c> {
                         ),
                     );
                 };
+                // A rule that reads a decision belongs no earlier than the decision's step.
+                self.read_steps.push(step);
                 return Ok(Typed {
-                    node: self.traced(span, Node::Decision(*index)),
+                    node: self.traced(span, Node::Decision(index)),
                     ty: Ty::Text,
                 });
             }

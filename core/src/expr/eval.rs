@@ -30,6 +30,8 @@ pub struct Bound<'a> {
     pub dashes: Vec<u32>,
     /// Slots given a value of the wrong type or format: present, so not also `required_missing`.
     pub invalid: Vec<u32>,
+    /// Steps given as something other than an object (their fields are not also `required_missing`).
+    pub invalid_steps: Vec<u32>,
     /// The same for record items: (records ordinal, item index, item field).
     pub invalid_items: Vec<(u32, u32, u32)>,
     /// Records fields by ordinal: `None` when absent, else the items' field values.

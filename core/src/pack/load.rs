@@ -196,7 +196,9 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
         Some(base) => {
             let base_dir = dir.join(base);
             let mut base = load_dir_inner(&base_dir, chain)?;
-            base.examples.clear();
+            if !meta.inherit_examples {
+                base.examples.clear();
+            }
             let mut lineage = std::mem::take(&mut base.pack.lineage);
             lineage.push(base.pack.id.clone());
             base.pack = meta.clone();
@@ -329,7 +331,8 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
             ));
         }
     }
-    pack.examples = resolve_examples(dir, examples)?;
+    let inherited = std::mem::take(&mut pack.examples);
+    pack.examples = resolve_examples(dir, examples, inherited)?;
     chain.pop();
     Ok(pack)
 }
@@ -605,6 +608,7 @@ pub fn set_path(
 fn resolve_examples(
     dir: &Path,
     raw: Vec<(String, ExampleDef)>,
+    mut inherited: Vec<ExampleDef>,
 ) -> Result<Vec<ExampleDef>, LoadError> {
     let mut names = HashSet::new();
     for (file, e) in &raw {
@@ -616,8 +620,14 @@ fn resolve_examples(
             ));
         }
     }
-    let mut done: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-    let mut out = Vec::with_capacity(raw.len());
+    // Inherited examples are the starting point: an own example may build on one, or replace it.
+    let mut done: BTreeMap<String, serde_json::Value> = inherited
+        .iter()
+        .filter_map(|e| e.document.clone().map(|d| (e.name.clone(), d)))
+        .collect();
+    inherited.retain(|e| !names.contains(&e.name));
+    let mut out = inherited;
+    out.reserve(raw.len());
     // Examples may build on examples declared later: resolve in passes until nothing changes.
     let mut pending = raw;
     while !pending.is_empty() {
@@ -625,7 +635,12 @@ fn resolve_examples(
         let mut next = Vec::new();
         for (file, mut e) in pending {
             let loc = file_loc(&file);
+            let restated = done
+                .get(&e.name)
+                .filter(|_| e.application.is_none() && e.base.is_none())
+                .cloned();
             let mut doc = match (&e.application, &e.base) {
+                (None, None) if restated.is_some() => restated.unwrap_or_default(),
                 (Some(app), None) => {
                     let path = dir.join(app);
                     let text = read(&path, app)?;

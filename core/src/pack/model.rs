@@ -99,6 +99,12 @@ pub struct PackMeta {
     /// Path of the pack this one extends (relative to this pack's directory); resolved at load.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
+    /// Inherit the base pack's examples (with their resolved documents). An example of this pack
+    /// with the name of an inherited one replaces it; without `application` or `base` it keeps the
+    /// inherited document and restates the expectation — how an overlay says "this outcome changes
+    /// here, on purpose".
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub inherit_examples: bool,
     /// Ids of inherited rules and decisions this pack switches off.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disable: Vec<String>,
@@ -165,6 +171,13 @@ pub struct StepDef {
     pub id: String,
     /// Title shown to candidates.
     pub title: Localized<String>,
+    /// Spec rule the step's own shape check implements (e.g. `XF-09`: education is one record, so
+    /// an array there is reported with this rule id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Citation for the step's shape check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cite: Option<String>,
 }
 
 /// `[[field]]`: one field of the application.

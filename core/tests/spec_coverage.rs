@@ -1,0 +1,190 @@
+//! Every rule id of the requirements spec is accounted for by the 2024 pack and its overlays.
+//!
+//! `rules/nmec-2024/spec-rule-ids.txt` lists the ids (`R-…`, `XF-…`) defined in the spec's tables (the
+//! spec itself is not in the repository; the file's header says how the list was extracted). Each id
+//! must be implemented — a rule whose id is the spec id or the spec id with a suffix (`XF-12.a`), or
+//! a decision row labelled with it (`rule = "R-LV-1"`) — or recorded as a deliberate `[[omission]]`
+//! with its reason. An omission must not name an id the pack implements, and must name a spec id
+//! (possibly with a suffix for the part left out), a spec section (`§a.3`) or an open question (`Q12`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use baokao::{Engine, Pack};
+
+fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")
+}
+
+/// The spec's rule ids, from the committed list (comments and blank lines skipped).
+fn spec_ids() -> Vec<String> {
+    let path = rules_dir().join("nmec-2024/spec-rule-ids.txt");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let ids: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    for id in &ids {
+        assert!(
+            is_spec_id(id),
+            "`{id}` in spec-rule-ids.txt is not a spec rule id"
+        );
+    }
+    let unique: BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(
+        unique.len(),
+        ids.len(),
+        "spec-rule-ids.txt lists an id twice"
+    );
+    ids
+}
+
+/// `R-<LETTERS>-<digits>` or `XF-<digits>`.
+fn is_spec_id(id: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(n) = id.strip_prefix("XF-") {
+        return digits(n);
+    }
+    let Some(rest) = id.strip_prefix("R-") else {
+        return false;
+    };
+    let Some((family, n)) = rest.split_once('-') else {
+        return false;
+    };
+    !family.is_empty() && family.bytes().all(|b| b.is_ascii_uppercase()) && digits(n)
+}
+
+/// Does the pack id `have` implement the spec id `spec` (the same id, or the id with a `.suffix`)?
+fn covers(have: &str, spec: &str) -> bool {
+    have == spec
+        || have
+            .strip_prefix(spec)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// Ids the pack implements: its rules and the rule labels of its decision rows.
+fn implemented(pack: &Pack) -> Vec<String> {
+    let mut ids: Vec<String> = pack.rules.iter().map(|r| r.id.clone()).collect();
+    for d in &pack.decisions {
+        ids.extend(
+            d.rows
+                .iter()
+                .chain(d.default.iter())
+                .filter_map(|row| row.rule.clone()),
+        );
+    }
+    // Schema checks can implement a spec rule too (a step's shape, a field's own checks).
+    ids.extend(pack.steps.iter().filter_map(|s| s.rule.clone()));
+    ids.extend(pack.fields.iter().filter_map(|f| f.rule.clone()));
+    ids
+}
+
+/// The national pack and every overlay directory `rules/nmec-2024-*`.
+fn pack_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![rules_dir().join("nmec-2024")];
+    let mut overlays: Vec<PathBuf> = std::fs::read_dir(rules_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("nmec-2024-"))
+                && p.join("pack.toml").is_file()
+        })
+        .collect();
+    overlays.sort();
+    dirs.extend(overlays);
+    dirs
+}
+
+fn check_pack(dir: &Path, spec: &[String]) {
+    let engine =
+        Engine::from_dir(dir).unwrap_or_else(|e| panic!("{} does not load: {e}", dir.display()));
+    let pack = engine.pack();
+    let implemented = implemented(pack);
+    let omitted: Vec<&str> = pack.omissions.iter().map(|o| o.id.as_str()).collect();
+    let name = &pack.pack.id;
+
+    let missing: Vec<&String> = spec
+        .iter()
+        .filter(|id| {
+            !implemented.iter().any(|have| covers(have, id))
+                && !omitted.iter().any(|o| covers(o, id))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{name}: spec ids neither implemented nor recorded as [[omission]]: {missing:?}"
+    );
+
+    for o in &pack.omissions {
+        let id = o.id.as_str();
+        assert!(
+            !o.reason.trim().is_empty(),
+            "{name}: omission {id} gives no reason"
+        );
+        let base = id.split_once('.').map_or(id, |(b, _)| b);
+        let well_formed = if base.starts_with('§') || base.starts_with('Q') {
+            base.len() > 1
+        } else {
+            spec.iter().any(|s| s == base)
+        };
+        assert!(
+            well_formed,
+            "{name}: omission `{id}` names no spec rule id, section or question"
+        );
+        // A plain spec id must not be implemented at all; a suffixed part (`XF-02.county`) must not
+        // be the id of a rule.
+        let clash: Vec<&String> = if id.contains('.') {
+            implemented.iter().filter(|have| *have == id).collect()
+        } else {
+            implemented.iter().filter(|have| covers(have, id)).collect()
+        };
+        assert!(
+            clash.is_empty(),
+            "{name}: omission `{id}` names what the pack implements: {clash:?}"
+        );
+    }
+
+    let unique: BTreeSet<&str> = omitted.iter().copied().collect();
+    assert_eq!(
+        unique.len(),
+        omitted.len(),
+        "{name}: an omission is listed twice"
+    );
+}
+
+#[test]
+fn every_spec_rule_id_is_implemented_or_omitted() {
+    let spec = spec_ids();
+    assert!(
+        spec.len() >= 70,
+        "spec-rule-ids.txt looks truncated ({} ids)",
+        spec.len()
+    );
+    for dir in pack_dirs() {
+        check_pack(&dir, &spec);
+    }
+}
+
+#[test]
+fn id_matching_is_exact_or_by_suffix() {
+    assert!(covers("XF-12", "XF-12"));
+    assert!(covers("XF-12.a", "XF-12"));
+    assert!(!covers("XF-120", "XF-12"));
+    assert!(!covers("XF-1", "XF-12"));
+    assert!(is_spec_id("R-EDU-0"));
+    assert!(is_spec_id("XF-24"));
+    assert!(!is_spec_id("C4-PHOTO-SIZE"));
+    assert!(!is_spec_id("R-LV-"));
+}
