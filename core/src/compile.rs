@@ -357,7 +357,7 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
             continue;
         }
         let mut rows = Vec::with_capacity(t.rows.len());
-        let mut index = HashMap::new();
+        let mut index = HashMap::with_hasher(crate::expr::eval::KeyHash::default());
         let mut ok = true;
         for (r, row) in t.rows.iter().enumerate() {
             if row.len() != t.columns.len() {
@@ -520,7 +520,7 @@ fn field_info(
             }
         });
     let sorted_enum = enumeration.clone().map(|mut v| {
-        v.sort();
+        v.sort_by(|a, b| crate::schema::key_cmp(a, b));
         v.dedup();
         v
     });
@@ -682,7 +682,8 @@ fn compile_schema(
         }
     }
     for st in &mut schema.steps {
-        st.members.sort_by(|a, b| a.0.cmp(&b.0));
+        st.members
+            .sort_by(|a, b| crate::schema::key_cmp(&a.0, &b.0));
     }
     // `required_when` may read any field, so it is compiled once every field is known.
     let no_decisions = HashMap::new();

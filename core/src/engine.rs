@@ -434,7 +434,7 @@ impl Engine {
             valid,
             step: only_step
                 .and_then(|s| p.schema.steps.get(s as usize))
-                .map(|s| s.id.as_ref().into()),
+                .map(|s| s.id.clone()),
             diagnostics,
             eligibility: verdict.finish(),
             trace,
@@ -578,6 +578,31 @@ fn due_of(e: Option<&CExpr>, cx: &Cx<'_>) -> Option<String> {
     e.map(|e| eval::eval(&e.plain, cx, &Env::default(), &mut NoTrace).to_string())
 }
 
+/// What became of a rule.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RuleResult {
+    /// `when` was false.
+    NotApplicable,
+    /// `check` held.
+    Passed,
+    /// `when` held and `check` did not.
+    Fired,
+    /// Some value was unknown.
+    Undetermined,
+}
+
+impl RuleResult {
+    /// The name used in traces.
+    fn name(self) -> &'static str {
+        match self {
+            RuleResult::NotApplicable => "not_applicable",
+            RuleResult::Passed => "passed",
+            RuleResult::Fired => "fired",
+            RuleResult::Undetermined => "undetermined",
+        }
+    }
+}
+
 fn run_rule(
     r: &CRule,
     cx: &Cx<'_>,
@@ -593,26 +618,26 @@ fn run_rule(
         .as_ref()
         .map_or(Value::Bool(true), |w| mode.eval(w, cx, &mut values));
     let result = match when {
-        Value::Bool(false) => "not_applicable",
+        Value::Bool(false) => RuleResult::NotApplicable,
         Value::Bool(true) => match r
             .check
             .as_ref()
             .map_or(Value::Bool(false), |c| mode.eval(c, cx, &mut values))
         {
-            Value::Bool(true) => "passed",
-            Value::Bool(false) => "fired",
-            _ => "undetermined",
+            Value::Bool(true) => RuleResult::Passed,
+            Value::Bool(false) => RuleResult::Fired,
+            _ => RuleResult::Undetermined,
         },
-        _ => "undetermined",
+        _ => RuleResult::Undetermined,
     };
     mode.push(|| TraceEntry {
         rule: r.id.clone(),
-        result: result.into(),
+        result: result.name().into(),
         row: None,
         values,
     });
     match (result, r.kind) {
-        ("fired", Kind::Validation(severity)) => diagnostics.push(Diagnostic {
+        (RuleResult::Fired, Kind::Validation(severity)) => diagnostics.push(Diagnostic {
             code: r.code.clone(),
             rule: Some(r.id.clone()),
             path: r.path.clone(),
@@ -620,12 +645,12 @@ fn run_rule(
             step: schema
                 .steps
                 .get(r.step as usize)
-                .map(|s| s.id.as_ref().into())
+                .map(|s| s.id.clone())
                 .unwrap_or_default(),
             message: render(lang.pick::<Vec<Part>>(&r.message), cx),
             cite: Some(r.cite.clone()),
         }),
-        ("fired", Kind::Eligibility(effect)) => verdict.add(
+        (RuleResult::Fired, Kind::Eligibility(effect)) => verdict.add(
             effect,
             Finding {
                 rule: r.id.clone(),
@@ -637,7 +662,7 @@ fn run_rule(
                 question: r.question.clone(),
             },
         ),
-        ("undetermined", Kind::Eligibility(_)) => verdict
+        (RuleResult::Undetermined, Kind::Eligibility(_)) => verdict
             .undetermined
             .push(undetermined(&r.id, &r.reads, cx, lang, schema)),
         _ => {}
@@ -651,9 +676,7 @@ fn cell_matches(cell: &CCell, input: Value<'_>, cx: &Cx<'_>) -> Value<'static> {
             if !input.is_known() {
                 return Value::Unknown;
             }
-            let found = set
-                .iter()
-                .any(|s| input.compare(&s.value()) == Some(std::cmp::Ordering::Equal));
+            let found = set.iter().any(|s| input.equals(&s.value()) == Some(true));
             Value::Bool(found != *negate)
         }
         CCell::Cmp(op, node) => {

@@ -31,7 +31,7 @@ pub enum Member {
 /// Value checks of one field.
 #[derive(Debug, Default)]
 pub struct Constraints {
-    /// Allowed values, sorted for binary search.
+    /// Allowed values, sorted by [`key_cmp`] for binary search.
     pub sorted_enum: Option<Vec<Box<str>>>,
     /// Pattern, with its source text.
     pub pattern: Option<(Regex, String)>,
@@ -100,14 +100,14 @@ pub struct ListInfo {
 #[derive(Debug)]
 pub struct StepInfo {
     /// Id (`basic`).
-    pub id: Box<str>,
+    pub id: Arc<str>,
     /// Title.
     pub title: Localized<String>,
     /// Spec rule of the step's shape check.
     pub rule: Option<Arc<str>>,
     /// Citation of the step's shape check.
     pub cite: Option<Arc<str>>,
-    /// Members by key, sorted for binary search.
+    /// Members by key, sorted by [`key_cmp`] for binary search.
     pub members: Vec<(Box<str>, Member)>,
 }
 
@@ -180,6 +180,13 @@ impl Schema {
     }
 }
 
+/// The order of keys and enumeration values in binary searches: by length, then by bytes, so
+/// most comparisons are decided without looking at the bytes.
+#[inline]
+pub fn key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// Map a declared field type to an expression type.
 pub fn ty_of(t: FieldType) -> Ty {
     match t {
@@ -241,7 +248,7 @@ impl Sink<'_> {
             step: self
                 .steps
                 .get(field.step as usize)
-                .map(|s| s.id.as_ref().into())
+                .map(|s| s.id.clone())
                 .unwrap_or_default(),
             message,
             cite: field.cite.clone(),
@@ -263,7 +270,7 @@ impl Sink<'_> {
             rule: None,
             step: step
                 .and_then(|s| self.steps.get(s as usize))
-                .map(|s| s.id.as_ref().into())
+                .map(|s| s.id.clone())
                 .unwrap_or_default(),
             path,
             severity: Severity::Warning,
@@ -383,7 +390,7 @@ fn check_constraints(
             }
         };
         if let Some(values) = &c.sorted_enum {
-            if values.binary_search_by(|v| (**v).cmp(s)).is_err() {
+            if values.binary_search_by(|v| key_cmp(v, s)).is_err() {
                 sink.field(f, path(), "enum_mismatch", &Detail::Value(shown()));
                 return;
             }
@@ -468,7 +475,7 @@ impl Schema {
                         rule: step.rule.clone(),
                         path: format!("/{step_key}"),
                         severity: Severity::Error,
-                        step: step.id.as_ref().into(),
+                        step: step.id.clone(),
                         message,
                         cite: step.cite.clone(),
                     });
@@ -478,7 +485,7 @@ impl Schema {
             for (key, value) in fields {
                 let member = step
                     .members
-                    .binary_search_by(|(k, _)| (**k).cmp(key.as_str()))
+                    .binary_search_by(|(k, _)| key_cmp(k, key))
                     .ok()
                     .and_then(|i| step.members.get(i))
                     .map(|(_, m)| *m);
@@ -675,7 +682,7 @@ fn bind_list<'a>(
             }
         };
         if let (Value::Text(s), Some(values)) = (v, &info.field.constraints.sorted_enum) {
-            if values.binary_search_by(|x| (**x).cmp(s)).is_err() {
+            if values.binary_search_by(|x| key_cmp(x, s)).is_err() {
                 sink.field(
                     &info.field,
                     item_path(),

@@ -428,7 +428,7 @@ impl<'c> Checker<'c> {
                     BinOp::Gt => CmpOp::Gt,
                     _ => CmpOp::Ge,
                 };
-                let node = Node::Cmp(cmp, Box::new(a.node), Box::new(b.node));
+                let node = fuse_cmp(cmp, a.node, b.node);
                 Ok(Typed {
                     node: self.traced(span, node),
                     ty: Ty::Bool,
@@ -511,11 +511,7 @@ impl<'c> Checker<'c> {
                     nodes.push(t.node);
                 }
                 Ok(if consts.len() == nodes.len() {
-                    Node::InConst {
-                        needle: Box::new(needle.node),
-                        set: consts.into(),
-                        negate,
-                    }
+                    fuse_in(needle.node, consts, negate)
                 } else {
                     Node::InNodes {
                         needle: Box::new(needle.node),
@@ -529,11 +525,7 @@ impl<'c> Checker<'c> {
                     if Ty::unify(needle.ty, item.ty()).is_none() {
                         return mismatch(item.ty());
                     }
-                    Ok(Node::InConst {
-                        needle: Box::new(needle.node),
-                        set: values.clone().into(),
-                        negate,
-                    })
+                    Ok(fuse_in(needle.node, values.clone(), negate))
                 }
                 Some(ParamValue::Scalar(_)) => {
                     fail("type_mismatch", *pspan, format!("`${name}` is not a list"))
@@ -848,6 +840,32 @@ impl<'c> Checker<'c> {
                 format!("unknown field `{path}`{}", self.field_hint(&path)),
             ),
         }
+    }
+}
+
+/// A comparison, fused into one node for the common shapes `field op constant` and
+/// `expr op constant` (the explain form keeps its `Traced` wrappers, so it is never fused).
+fn fuse_cmp(op: CmpOp, a: Node, b: Node) -> Node {
+    match (a, b) {
+        (Node::Field(slot), Node::Const(c)) => Node::FieldCmpConst(op, slot, c),
+        (a, Node::Const(c)) => Node::CmpConst(op, Box::new(a), c),
+        (a, b) => Node::Cmp(op, Box::new(a), Box::new(b)),
+    }
+}
+
+/// Membership in a constant set, fused with a field read when the needle is one.
+fn fuse_in(needle: Node, set: Vec<Scalar>, negate: bool) -> Node {
+    match needle {
+        Node::Field(slot) => Node::FieldInConst {
+            slot,
+            set: set.into(),
+            negate,
+        },
+        needle => Node::InConst {
+            needle: Box::new(needle),
+            set: set.into(),
+            negate,
+        },
     }
 }
 

@@ -18,8 +18,53 @@ pub struct TableData {
     /// Rows; column 0 is the key.
     pub rows: Vec<Vec<Option<crate::value::Scalar>>>,
     /// Row index by key.
-    pub index: std::collections::HashMap<Box<str>, usize>,
+    pub index: std::collections::HashMap<Box<str>, usize, KeyHash>,
 }
+
+/// A fast, non-cryptographic hasher (the multiply-rotate scheme of rustc's `FxHasher`) for table
+/// keys. Keys come from the pack, never from applications, so there is no collision flooding to
+/// defend against; applications only look keys up.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct KeyHasher {
+    hash: u64,
+}
+
+impl KeyHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut last = [0u8; 8];
+        for (dst, src) in last.iter_mut().zip(chunks.remainder()) {
+            *dst = *src;
+        }
+        self.add(u64::from_le_bytes(last));
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// Builds [`KeyHasher`]s.
+pub type KeyHash = std::hash::BuildHasherDefault<KeyHasher>;
 
 /// An application bound to the schema's slots.
 #[derive(Debug, Default)]
@@ -159,21 +204,31 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             let (a, b) = (eval(l, cx, env, tr), eval(r, cx, env, tr));
             compare(*op, &a, &b)
         }
+        Node::CmpConst(op, l, c) => compare(*op, &eval(l, cx, env, tr), &c.value()),
+        Node::FieldCmpConst(op, slot, c) => {
+            let v = cx
+                .doc
+                .slots
+                .get(*slot as usize)
+                .copied()
+                .unwrap_or(Value::Unknown);
+            compare(*op, &v, &c.value())
+        }
+        Node::FieldInConst { slot, set, negate } => {
+            let v = cx
+                .doc
+                .slots
+                .get(*slot as usize)
+                .copied()
+                .unwrap_or(Value::Unknown);
+            member(v, set, *negate)
+        }
         Node::Arith(op, l, r) => arith(*op, eval(l, cx, env, tr), eval(r, cx, env, tr)),
         Node::InConst {
             needle,
             set,
             negate,
-        } => {
-            let v = eval(needle, cx, env, tr);
-            if !v.is_known() {
-                return Value::Unknown;
-            }
-            let found = set
-                .iter()
-                .any(|s| v.compare(&s.value()) == Some(Ordering::Equal));
-            Value::Bool(found != *negate)
-        }
+        } => member(eval(needle, cx, env, tr), set, *negate),
         Node::InNodes {
             needle,
             items,
@@ -186,10 +241,10 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             let mut unknown = false;
             for e in items {
                 let x = eval(e, cx, env, tr);
-                match v.compare(&x) {
-                    Some(Ordering::Equal) => return Value::Bool(!*negate),
+                match v.equals(&x) {
+                    Some(true) => return Value::Bool(!*negate),
                     None => unknown = true,
-                    Some(_) => {}
+                    Some(false) => {}
                 }
             }
             if unknown {
@@ -209,7 +264,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             };
             match (v.is_known(), cx.doc.lists.get(*i as usize)) {
                 (true, Some(Some(list))) => {
-                    let found = list.iter().any(|x| v.compare(x) == Some(Ordering::Equal));
+                    let found = list.iter().any(|x| v.equals(x) == Some(true));
                     Value::Bool(found != *negate)
                 }
                 _ => Value::Unknown,
@@ -338,8 +393,23 @@ fn quantify<'x, T: Tracer>(
     }
 }
 
+/// Membership of a value in a constant set; unknown when the value is.
+#[inline]
+fn member<'x>(v: Value<'_>, set: &[crate::value::Scalar], negate: bool) -> Value<'x> {
+    if !v.is_known() {
+        return Value::Unknown;
+    }
+    let found = set.iter().any(|s| v.equals(&s.value()) == Some(true));
+    Value::Bool(found != negate)
+}
+
 /// Compare two values; unknown when either is unknown or they do not compare.
 pub fn compare<'x>(op: CmpOp, a: &Value<'_>, b: &Value<'_>) -> Value<'x> {
+    match op {
+        CmpOp::Eq => return a.equals(b).map_or(Value::Unknown, Value::Bool),
+        CmpOp::Ne => return a.equals(b).map_or(Value::Unknown, |e| Value::Bool(!e)),
+        _ => {}
+    }
     let Some(ord) = a.compare(b) else {
         return Value::Unknown;
     };

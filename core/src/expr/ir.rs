@@ -93,6 +93,19 @@ pub enum Node {
     Or(Box<[Node]>),
     /// Comparison.
     Cmp(CmpOp, Box<Node>, Box<Node>),
+    /// Comparison with a constant (fused).
+    CmpConst(CmpOp, Box<Node>, Scalar),
+    /// Comparison of a field with a constant (fused: the most common condition).
+    FieldCmpConst(CmpOp, u32, Scalar),
+    /// Membership of a field's value in a constant set (fused).
+    FieldInConst {
+        /// The field's slot.
+        slot: u32,
+        /// The set.
+        set: Box<[Scalar]>,
+        /// `not in`.
+        negate: bool,
+    },
     /// Arithmetic.
     Arith(ArithOp, Box<Node>, Box<Node>),
     /// Membership in a constant set.
