@@ -151,10 +151,16 @@ enum Mode {
 }
 
 impl Mode {
-    fn eval<'x>(&mut self, e: &'x CExpr, cx: &Cx<'x>, values: &mut Vec<TraceValue>) -> Value<'x> {
-        match self {
-            Mode::Plain => eval::eval(&e.plain, cx, &Env::default(), &mut NoTrace),
-            Mode::Explain(_) => {
+    /// Evaluate `e`; in explain mode, append what it saw to `values` (which plain mode leaves
+    /// `None`, so validation allocates and drops nothing per rule).
+    fn eval<'x>(
+        &mut self,
+        e: &'x CExpr,
+        cx: &Cx<'x>,
+        values: &mut Option<Vec<TraceValue>>,
+    ) -> Value<'x> {
+        match (self, values) {
+            (Mode::Explain(_), Some(values)) => {
                 let mut rec = Recorder {
                     text: e.text.clone(),
                     values: Vec::new(),
@@ -163,7 +169,13 @@ impl Mode {
                 values.append(&mut rec.values);
                 v
             }
+            _ => eval::eval(&e.plain, cx, &Env::default(), &mut NoTrace),
         }
+    }
+
+    /// A place for trace values: `Some` only when explaining.
+    fn values(&self) -> Option<Vec<TraceValue>> {
+        matches!(self, Mode::Explain(_)).then(Vec::new)
     }
 
     fn push(&mut self, entry: impl FnOnce() -> TraceEntry) {
@@ -612,7 +624,7 @@ fn run_rule(
     mode: &mut Mode,
     schema: &crate::schema::Schema,
 ) {
-    let mut values = Vec::new();
+    let mut values = mode.values();
     let when = r
         .when
         .as_ref()
@@ -634,7 +646,7 @@ fn run_rule(
         rule: r.id.clone(),
         result: result.name().into(),
         row: None,
-        values,
+        values: values.unwrap_or_default(),
     });
     match (result, r.kind) {
         (RuleResult::Fired, Kind::Validation(severity)) => diagnostics.push(Diagnostic {
@@ -736,7 +748,7 @@ fn run_decision<'p>(
     mode: &mut Mode,
     schema: &crate::schema::Schema,
 ) -> Value<'p> {
-    let mut values = Vec::new();
+    let mut values = mode.values();
     let when = d
         .when
         .as_ref()
@@ -756,7 +768,7 @@ fn run_decision<'p>(
             rule: d.id.clone(),
             result: result.into(),
             row: None,
-            values,
+            values: values.unwrap_or_default(),
         });
         return Value::Unknown;
     }
@@ -812,7 +824,7 @@ fn run_decision<'p>(
         rule: d.id.clone(),
         result: result.into(),
         row: hit_row.and_then(|n| u32::try_from(n + 1).ok()),
-        values,
+        values: values.unwrap_or_default(),
     });
     output
 }
