@@ -8,15 +8,17 @@ PACKS    := $(PACK) $(OVERLAYS)
 CARGO    ?= cargo
 BAOKAO   := target/release/baokao
 
-.PHONY: run test setup build rust-checks rust-tests pack-tests catalogue
+.PHONY: run test setup build rust-checks rust-tests pack-tests python-tests wasm-tests catalogue
 
 ## Check the bundled example applications against the bundled 2024 rule pack.
 ## Exit status 1 from `baokao check` only says some example is (deliberately) not eligible.
 run: build
 	$(BAOKAO) check --pack $(PACK) --lang zh $(PACK)/examples/*.json || [ $$? -eq 1 ]
 
-## Every test: Rust (fmt, clippy, doc, unit/integration/doc tests, benches compile), the packs' examples.
-test: setup rust-checks rust-tests pack-tests
+## Every test: Rust (fmt, clippy, doc, unit/integration/doc tests, benches compile), the packs'
+## examples and catalogues, the Python binding (pytest), the WebAssembly binding (node:test) and the
+## demo form in headless Chromium.
+test: setup rust-checks rust-tests pack-tests python-tests
 	@echo "make test: all suites passed"
 
 setup:
@@ -28,6 +30,7 @@ build: setup
 rust-checks:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) check -q -p baokao --no-default-features
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps -q
 
 rust-tests:
@@ -38,6 +41,14 @@ pack-tests: build
 	@for p in $(PACKS); do echo "== $$p"; \
 	  $(BAOKAO) lint $$p && $(BAOKAO) test $$p && $(BAOKAO) doc $$p --check docs/rules/$$(basename $$p).md || exit 1; \
 	done
+
+## The Python binding: venv, wheel (maturin), conformance vectors, pytest, stubtest.
+python-tests:
+	./scripts/test-python.sh
+
+## The WebAssembly binding: wasm build (rustup target or Debian fallback), node:test, Chromium demo test.
+wasm-tests:
+	./scripts/test-wasm.sh
 
 ## Regenerate the rule catalogues after changing a pack.
 catalogue: build

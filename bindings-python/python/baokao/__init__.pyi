@@ -1,0 +1,138 @@
+"""Type stubs of baokao: the native `Engine` and `Report`, the shipped packs, the exceptions."""
+
+import os
+from typing import Any, Iterable, Optional, Union, final
+
+from .errors import ApplicationError as ApplicationError
+from .errors import BaokaoError as BaokaoError
+from .errors import CompileError as CompileError
+from .errors import LoadError as LoadError
+from .types import (
+    Application,
+    Diagnostic,
+    Eligibility,
+    Lang,
+    Outcome,
+    PackInfo,
+    ReportDict,
+    TraceEntry,
+)
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_DOCUMENT_DEPTH",
+    "ApplicationError",
+    "BaokaoError",
+    "CompileError",
+    "Engine",
+    "LoadError",
+    "Report",
+    "__version__",
+    "load",
+    "packs",
+]
+
+__version__: str
+#: Largest application accepted as JSON text, in bytes (`document_too_large`).
+MAX_DOCUMENT_BYTES: int
+#: Deepest nesting of arrays and objects accepted (`too_deep`), for JSON text and Python objects.
+MAX_DOCUMENT_DEPTH: int
+
+@final
+class Report:
+    """The result of validating an application (never constructed directly).
+
+    An ineligible candidate or an invalid form is a report, not an exception. Attributes return
+    the JSON form as new Python objects on each access; `to_json()` is byte-identical to the Rust
+    core's serialisation. Reports compare equal when their contents are equal.
+    """
+
+    @staticmethod
+    def from_json(json: str) -> Report:
+        """A report from its JSON form (`to_json()`); `ValueError` if it is not one."""
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+    @property
+    def valid(self) -> bool:
+        """No diagnostic of severity `error`."""
+    @property
+    def pack(self) -> PackInfo: ...
+    @property
+    def step(self) -> Optional[str]:
+        """The step judged (step-wise validation), else `None`."""
+    @property
+    def diagnostics(self) -> list[Diagnostic]: ...
+    @property
+    def eligibility(self) -> Eligibility: ...
+    @property
+    def trace(self) -> Optional[list[TraceEntry]]:
+        """The explain trace (from `explain`), else `None`."""
+    @property
+    def outcome(self) -> Outcome:
+        """Shortcut for `eligibility["outcome"]`."""
+    @property
+    def route(self) -> Optional[str]:
+        """Shortcut for `eligibility["route"]`."""
+    def is_ok(self) -> bool:
+        """Valid and eligible (conditions and restrictions allowed)."""
+    def fired(self) -> list[str]:
+        """Ids (or codes) of everything that fired, sorted and de-duplicated."""
+    def to_dict(self) -> ReportDict: ...
+    def to_json(self) -> str: ...
+    def to_text(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Engine:
+    """A compiled rule pack: immutable and thread-safe. Compile once, validate many.
+
+    `lang` is `"zh"` (default) or `"en"`; another value raises `ValueError`. Every method raises
+    `ApplicationError` when the application cannot be judged at all (not JSON, too deep, not an
+    object, a Python value with no JSON form, an unknown step), and `BaokaoError` with code
+    `internal_error` should the engine itself fail.
+    """
+
+    @staticmethod
+    def from_path(path: Union[str, os.PathLike[str]]) -> Engine:
+        """Load and compile a pack directory or a bundle file; `LoadError` or `CompileError`."""
+    @staticmethod
+    def from_bundle(json: Union[str, bytes, bytearray]) -> Engine:
+        """Load and compile a bundle (JSON text); `LoadError` or `CompileError`."""
+    @property
+    def pack(self) -> PackInfo: ...
+    @property
+    def steps(self) -> list[str]:
+        """Ids of the form's steps, in order."""
+    def schema(self) -> dict[str, Any]:
+        """The application format as JSON Schema (draft 2020-12)."""
+    def bundle(self, with_examples: bool = False) -> str:
+        """The pack as a bundle (JSON text)."""
+    def validate(self, app: Application, lang: Lang = "zh") -> Report: ...
+    def validate_step(self, step: str, app: Application, lang: Lang = "zh") -> Report: ...
+    def explain(self, app: Application, lang: Lang = "zh") -> Report: ...
+    def run(
+        self, app: Application, *, lang: Lang = "zh", step: Optional[str] = None, explain: bool = False
+    ) -> Report: ...
+    def is_valid(self, app: Application) -> bool:
+        """Valid and eligible; `False` also when the application cannot be judged at all."""
+    def validate_many(
+        self,
+        apps: Iterable[Application],
+        lang: Lang = "zh",
+        threads: Optional[int] = None,
+        step: Optional[str] = None,
+    ) -> list[Union[Report, BaokaoError]]:
+        """Validate many applications on `threads` threads (default: every core), without the GIL.
+
+        One result per input, in input order: a `Report`, or — for an input that could not be
+        judged — the exception it would have raised (an `ApplicationError`, not raised), so one
+        bad record never stops the batch. `BaokaoError.to_dict()` gives such a record the
+        `{"error": {"code", "message", "path"}}` shape the CLI writes.
+        """
+
+def packs() -> list[str]:
+    """Names of the rule packs shipped in this package."""
+
+def load(name: str) -> Engine:
+    """Compile a shipped rule pack by name; `LoadError` (`unknown_pack`) for another name."""

@@ -1,0 +1,116 @@
+"""Types of the report's JSON form (``docs/report.md``), for annotating code that reads reports.
+
+::
+
+    from baokao.types import ReportDict
+    def reasons(report: ReportDict) -> list[str]: ...
+
+Keys that the core leaves out when empty are optional here (``total=False`` parts).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
+
+__all__ = [
+    "Application",
+    "Diagnostic",
+    "Eligibility",
+    "Finding",
+    "Lang",
+    "Outcome",
+    "PackInfo",
+    "ReportDict",
+    "Severity",
+    "TraceEntry",
+    "TraceValue",
+]
+
+#: An application: a ``dict`` (converted directly, no JSON text in between) or JSON text.
+Application = Union[Dict[str, Any], str, bytes, bytearray]
+#: Languages of messages (``Lang::parse`` in the core; case does not matter).
+Lang = Literal["zh", "en", "zh-CN", "zh_CN", "zh-Hans", "en-US", "en-GB"]
+#: The five eligibility outcomes, by precedence.
+Outcome = Literal["eligible", "conditional", "ineligible", "needs_review", "undetermined"]
+Severity = Literal["error", "warning", "info"]
+
+
+class PackInfo(TypedDict):
+    """Which pack judged."""
+
+    id: str
+    version: str
+    digest: str
+
+
+class _Diagnostic(TypedDict):
+    code: str
+    path: str
+    severity: Severity
+    step: str
+    message: str
+
+
+class Diagnostic(_Diagnostic, total=False):
+    """A problem in the data."""
+
+    rule: str
+    cite: str
+
+
+class _Finding(TypedDict):
+    rule: str
+    code: str
+    message: str
+
+
+class Finding(_Finding, total=False):
+    """A reason, condition or restriction of the eligibility decision."""
+
+    cite: str
+    path: str
+    due: str
+    question: str
+
+
+class Eligibility(TypedDict):
+    """The eligibility decision."""
+
+    outcome: Outcome
+    route: Optional[str]
+    conditions: List[Finding]
+    restrictions: List[Finding]
+    reasons: List[Finding]
+
+
+class TraceValue(TypedDict):
+    """A traced sub-expression and its value (``None`` for unknown)."""
+
+    expr: str
+    value: Any
+
+
+class _TraceEntry(TypedDict):
+    rule: str
+    result: str
+    values: List[TraceValue]
+
+
+class TraceEntry(_TraceEntry, total=False):
+    """One evaluated rule or decision of an ``explain`` trace."""
+
+    row: int
+
+
+class _ReportDict(TypedDict):
+    pack: PackInfo
+    valid: bool
+    diagnostics: List[Diagnostic]
+    eligibility: Eligibility
+
+
+class ReportDict(_ReportDict, total=False):
+    """``Report.to_dict()``: the report's JSON form."""
+
+    step: str
+    trace: List[TraceEntry]

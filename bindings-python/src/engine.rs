@@ -1,0 +1,204 @@
+//! `baokao.Engine`: a compiled rule pack.
+
+use std::path::PathBuf;
+
+use baokao::{Lang, Options};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+use crate::batch;
+use crate::convert::{to_input, to_python, to_text, Input};
+use crate::error::{exception, guard, raise, Failure};
+use crate::report::Report;
+
+/// A compiled rule pack: immutable and thread-safe; compile once, validate many.
+#[pyclass(frozen, module = "baokao", name = "Engine")]
+pub struct Engine {
+    inner: baokao::Engine,
+}
+
+fn options(lang: &str, step: Option<String>, explain: bool) -> PyResult<Options> {
+    let lang = Lang::parse(lang)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown language `{lang}` (zh or en)")))?;
+    Ok(Options {
+        lang,
+        step,
+        explain,
+    })
+}
+
+fn compile(
+    py: Python<'_>,
+    f: impl FnOnce() -> Result<baokao::Engine, baokao::Error> + Send,
+) -> PyResult<Engine> {
+    // Loading and compiling take milliseconds: let other Python threads run meanwhile.
+    py.detach(|| guard(f))
+        .map(|inner| Engine { inner })
+        .map_err(|e| raise(py, &e))
+}
+
+/// Judge one converted application: `Engine::run` on a value, `Engine::validate_json` on text.
+pub fn judge(
+    core: &baokao::Engine,
+    input: &Input,
+    options: &Options,
+) -> Result<baokao::Report, Failure> {
+    match input {
+        Input::Value(v) => guard(|| core.run(v, options)),
+        Input::Text(t) => guard(|| core.validate_json(t, options)),
+    }
+}
+
+impl Engine {
+    /// The core engine.
+    pub fn core(&self) -> &baokao::Engine {
+        &self.inner
+    }
+
+    fn judge(&self, py: Python<'_>, app: &Bound<'_, PyAny>, options: &Options) -> PyResult<Report> {
+        to_input(app)
+            .and_then(|input| judge(&self.inner, &input, options))
+            .map(Report::new)
+            .map_err(|e| raise(py, &e))
+    }
+}
+
+#[pymethods]
+impl Engine {
+    /// Load and compile a pack directory or a bundle file, whichever `path` is.
+    #[staticmethod]
+    fn from_path(py: Python<'_>, path: PathBuf) -> PyResult<Engine> {
+        compile(py, move || baokao::Engine::from_path(&path))
+    }
+
+    /// Load and compile a bundle (the JSON written by `baokao bundle` or `Engine.bundle()`).
+    #[staticmethod]
+    fn from_bundle(py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<Engine> {
+        let text = match to_text(json) {
+            Some(Ok(text)) => text,
+            // Text that is not Unicode is a bundle that cannot be read: a load error.
+            Some(Err(f)) => {
+                let message = match f {
+                    Failure::Input { message, .. } => message,
+                    _ => "the bundle is not valid text".to_owned(),
+                };
+                let error = baokao::LoadError::Json { loc: None, message };
+                return Err(raise(py, &Failure::Core(error.into())));
+            }
+            None => {
+                return Err(PyTypeError::new_err(
+                    "a bundle is JSON text: pass `str` or `bytes`",
+                ))
+            }
+        };
+        compile(py, move || baokao::Engine::from_bundle(&text))
+    }
+
+    /// The pack: `{"id", "version", "digest"}`, as in every report.
+    #[getter]
+    fn pack<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.inner.program().info)
+    }
+
+    /// Ids of the form's steps, in order.
+    #[getter]
+    fn steps(&self) -> Vec<String> {
+        self.inner.steps().map(str::to_owned).collect()
+    }
+
+    /// The application format as JSON Schema (draft 2020-12), as `baokao schema` prints it.
+    fn schema<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let schema =
+            baokao::json_schema::export(&self.inner.program().schema, &self.inner.pack().pack.id);
+        to_python(py, &schema)
+    }
+
+    /// The pack as a bundle (JSON text), with or without its example applications.
+    #[pyo3(signature = (with_examples = false))]
+    fn bundle(&self, with_examples: bool) -> String {
+        self.inner.bundle(with_examples).to_json()
+    }
+
+    /// Validate a whole application: a `dict`, or JSON text as `str`/`bytes`.
+    #[pyo3(signature = (app, lang = "zh"))]
+    fn validate(&self, py: Python<'_>, app: &Bound<'_, PyAny>, lang: &str) -> PyResult<Report> {
+        self.judge(py, app, &options(lang, None, false)?)
+    }
+
+    /// Judge only what `step` of the form can know.
+    #[pyo3(signature = (step, app, lang = "zh"))]
+    fn validate_step(
+        &self,
+        py: Python<'_>,
+        step: String,
+        app: &Bound<'_, PyAny>,
+        lang: &str,
+    ) -> PyResult<Report> {
+        self.judge(py, app, &options(lang, Some(step), false)?)
+    }
+
+    /// Validate with a trace of every rule and decision and the values they saw.
+    #[pyo3(signature = (app, lang = "zh"))]
+    fn explain(&self, py: Python<'_>, app: &Bound<'_, PyAny>, lang: &str) -> PyResult<Report> {
+        self.judge(py, app, &options(lang, None, true)?)
+    }
+
+    /// Validate with every option: the Rust `Engine::run`.
+    #[pyo3(signature = (app, *, lang = "zh", step = None, explain = false))]
+    fn run(
+        &self,
+        py: Python<'_>,
+        app: &Bound<'_, PyAny>,
+        lang: &str,
+        step: Option<String>,
+        explain: bool,
+    ) -> PyResult<Report> {
+        self.judge(py, app, &options(lang, step, explain)?)
+    }
+
+    /// Whether the application is valid and eligible (conditions allowed); `False` when it
+    /// cannot be read at all.
+    fn is_valid(&self, app: &Bound<'_, PyAny>) -> bool {
+        to_input(app)
+            .and_then(|input| judge(&self.inner, &input, &Options::default()))
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Validate many applications on every core; one result per input, in input order: a
+    /// `Report`, or the exception (not raised) for an input that could not be judged.
+    #[pyo3(signature = (apps, lang = "zh", threads = None, step = None))]
+    fn validate_many<'py>(
+        &self,
+        py: Python<'py>,
+        apps: &Bound<'py, PyAny>,
+        lang: &str,
+        threads: Option<usize>,
+        step: Option<String>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let options = options(lang, step, false)?;
+        let threads = match threads {
+            Some(0) => return Err(PyValueError::new_err("`threads` must be at least 1")),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        };
+        // Conversion needs the interpreter; validation does not, so it runs detached.
+        let inputs = apps
+            .try_iter()?
+            .map(|item| item.map(|obj| to_input(&obj)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let engine = &self.inner;
+        let results = py.detach(|| batch::run(engine, &inputs, &options, threads));
+        results
+            .into_iter()
+            .map(|r| match r {
+                Ok(report) => Ok(Bound::new(py, Report::new(report))?.into_any()),
+                Err(f) => exception(py, &f),
+            })
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        let info = &self.inner.program().info;
+        format!("<Engine {} {}>", info.id, info.version)
+    }
+}
