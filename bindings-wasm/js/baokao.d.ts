@@ -1,0 +1,342 @@
+// Type declarations of the npm package `baokao` (hand-written; the build copies this file to
+// pkg/baokao.d.ts). The report types mirror `docs/report.md`, the contract shared with the Rust
+// core, the CLI and the Python binding. The tests check that no exported declaration uses `any`
+// and that every runtime export is declared.
+
+/** A JSON value, as found in applications and trace values. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object. */
+export interface JsonObject {
+  [key: string]: JsonValue | undefined;
+}
+
+/**
+ * An application: one member per form step (`account`, `exam`, `basic` …), see
+ * `docs/application-format.md`. A string is taken as the application's JSON text.
+ */
+export type Application = JsonObject | string;
+
+/** Language of messages. */
+export type Lang = 'zh' | 'en';
+
+/** Accepted spellings of a language. */
+export type LangTag = Lang | 'zh-CN' | 'zh_CN' | 'zh-Hans' | 'en-US' | 'en-GB';
+
+/** Options of a validation. */
+export interface ValidateOptions {
+  /** Language of messages: `zh` (default) or `en`. */
+  lang?: LangTag;
+}
+
+/** Severity of a diagnostic: only `error` makes a form invalid. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** The eligibility outcome, by precedence. */
+export type Outcome = 'eligible' | 'conditional' | 'ineligible' | 'needs_review' | 'undetermined';
+
+/** Which pack produced a report. */
+export interface PackInfo {
+  /** Pack id (`nmec-2024`). */
+  id: string;
+  /** Pack version. */
+  version: string;
+  /** `sha256:` digest of the pack's canonical content. */
+  digest: string;
+}
+
+/** One problem found in the application's data. */
+export interface Diagnostic {
+  /** Stable snake_case code (`required_missing`, or the rule's own code). */
+  code: string;
+  /** Rule id (`XF-01`), when a rule (or a field with a spec rule) produced it. */
+  rule?: string;
+  /** JSON pointer of the field (`/basic/id_number`). */
+  path: string;
+  /** `error` blocks submission. */
+  severity: Severity;
+  /** The form step the diagnostic belongs to. */
+  step: string;
+  /** Message in the requested language; never contains a full ID number. */
+  message: string;
+  /** The regulation the check implements. */
+  cite?: string;
+}
+
+/** A reason, condition or restriction of the eligibility decision. */
+export interface Finding {
+  /** Rule id. */
+  rule: string;
+  /** Stable code (`undetermined` for what is missing to decide). */
+  code: string;
+  /** Message in the requested language. */
+  message: string;
+  /** The regulation. */
+  cite?: string;
+  /** Field most concerned, as a JSON pointer. */
+  path?: string;
+  /** For conditions: the date by which it must be met (`YYYY-MM-DD`). */
+  due?: string;
+  /** For reviews: the open question of the spec (`Q5`). */
+  question?: string;
+}
+
+/** The eligibility decision. */
+export interface Eligibility {
+  outcome: Outcome;
+  /** The statutory route that applies (`R-LV-1`), or null. */
+  route: string | null;
+  /** What must still be supplied, and by when. */
+  conditions: Finding[];
+  /** Practice restrictions that come with the qualification. */
+  restrictions: Finding[];
+  /** Every reason for `ineligible`; the open questions for `needs_review`; what is missing for `undetermined`. */
+  reasons: Finding[];
+}
+
+/** Result of a rule (`passed` … ) or a decision (`hit`, `no_hit` …) in a trace. */
+export type TraceResult = 'passed' | 'fired' | 'not_applicable' | 'undetermined' | 'hit' | 'no_hit';
+
+/** A sub-expression and the value it had (`null` = unknown). */
+export interface TraceValue {
+  expr: string;
+  value: JsonValue;
+}
+
+/** One evaluated rule or decision of an `explain` trace. */
+export interface TraceEntry {
+  /** Rule or decision id. */
+  rule: string;
+  result: TraceResult;
+  /** 1-based row of a decision that hit. */
+  row?: number;
+  /** Every traced sub-expression, in evaluation order. */
+  values: TraceValue[];
+}
+
+/** The result of validating an application: the report of `docs/report.md`. */
+export interface Report {
+  pack: PackInfo;
+  /** No diagnostic of severity `error`. */
+  valid: boolean;
+  /** The step judged, for step-wise validation. */
+  step?: string;
+  /** Problems in the data, in form order. */
+  diagnostics: Diagnostic[];
+  eligibility: Eligibility;
+  /** Only from `explain`. */
+  trace?: TraceEntry[];
+}
+
+/** The report of `validateStep`: `step` is always present. */
+export interface StepReport extends Report {
+  step: string;
+}
+
+/** The report of `explain`: `trace` is always present. */
+export interface ExplainReport extends Report {
+  trace: TraceEntry[];
+}
+
+/** A finding shown at a field, with the list of the report it came from. */
+export interface FieldFinding extends Finding {
+  kind: 'reason' | 'condition' | 'restriction';
+}
+
+/** What a live form shows next to one field (`validateField`). */
+export interface FieldResult {
+  /** The field's JSON pointer. */
+  path: string;
+  /** The step that was validated: the field's step. */
+  step: string;
+  /** No error-severity diagnostic at this field. */
+  valid: boolean;
+  /** The step report's diagnostics at the field (or below it, for a records field). */
+  diagnostics: Diagnostic[];
+  /** The step report's eligibility findings pointing at the field. */
+  findings: FieldFinding[];
+}
+
+/** Text in both languages. */
+export interface Localized {
+  zh: string;
+  en: string;
+}
+
+/** Declared type of a field. */
+export type FieldType = 'bool' | 'int' | 'number' | 'text' | 'date' | 'month' | 'datetime' | 'list' | 'records';
+
+/** One field of the form, as the pack declares it. */
+export interface FieldSpec {
+  /** Dotted path (`basic.id_number`, `certificates.records[].cert_no`). */
+  path: string;
+  /** JSON pointer; `{i}` stands for the entry index of a records item field. */
+  pointer: string;
+  /** Step id. */
+  step: string;
+  /** Key inside the step or the record entry. */
+  key: string;
+  /** For a records item field: the dotted path of the records field. */
+  records?: string;
+  type: FieldType;
+  /** Item type of a list. */
+  items?: FieldType;
+  label: Localized;
+  /** Always required. */
+  required: boolean;
+  /** Required when this expression holds. */
+  requiredWhen?: string;
+  /** Allowed values in declaration order (a table's keys included). */
+  enum?: string[];
+  /** The table the allowed values come from (its other columns can label them). */
+  enumTable?: string;
+  /** Regular expression the whole value must match. */
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  min?: number;
+  max?: number;
+  /** Never echoed in full in reports. */
+  mask: boolean;
+  /** Accepts the placeholder `-`. */
+  dash: boolean;
+  /** Help for form authors (English). */
+  doc?: string;
+}
+
+/** One step of the form. */
+export interface StepSpec {
+  id: string;
+  title: Localized;
+}
+
+/** The form of a pack (`engine.form()`). */
+export interface FormSpec {
+  pack: PackInfo;
+  title: Localized;
+  steps: StepSpec[];
+  fields: FieldSpec[];
+}
+
+/** Codes of errors loading or compiling a pack (see `docs/errors.md`). */
+export type PackErrorCode =
+  | 'io_error'
+  | 'json_syntax'
+  | 'toml_syntax'
+  | 'file_too_large'
+  | 'missing_pack_table'
+  | 'duplicate_pack_table'
+  | 'extends_cycle'
+  | 'extends_too_deep'
+  | 'invalid_param'
+  | 'invalid_step'
+  | 'duplicate_id'
+  | 'unknown_disable'
+  | 'invalid_example'
+  | 'unknown_example'
+  | 'example_cycle'
+  | 'bundle_format'
+  | 'digest_mismatch'
+  | 'syntax_error'
+  | 'unknown_field'
+  | 'unknown_param'
+  | 'unknown_function'
+  | 'unknown_table'
+  | 'unknown_column'
+  | 'unknown_decision'
+  | 'unknown_step'
+  | 'unknown_enum_value'
+  | 'type_mismatch'
+  | 'wrong_arity'
+  | 'bad_regex'
+  | 'bad_literal'
+  | 'too_complex'
+  | 'shadowed_name'
+  | 'invalid_rule'
+  | 'invalid_field'
+  | 'invalid_table'
+  | 'invalid_decision'
+  | 'compile_error';
+
+/** Codes of errors reading an application. */
+export type ApplicationErrorCode = 'malformed_json' | 'document_too_large' | 'too_deep' | 'not_an_object' | 'unknown_step';
+
+/** Codes of the binding's own errors. */
+export type BindingErrorCode =
+  | 'invalid_option'
+  | 'unknown_field'
+  | 'not_initialized'
+  | 'engine_freed'
+  | 'engine_trapped'
+  | 'internal_error';
+
+export type ErrorCode = PackErrorCode | ApplicationErrorCode | BindingErrorCode;
+
+/** One problem of a bundle that does not compile. */
+export interface CompileErrorDetail {
+  code: PackErrorCode;
+  /** The rule, field or decision concerned (`rule XF-01 check`). */
+  item: string;
+  message: string;
+}
+
+/**
+ * What every function throws: a plain object (not an `Error`). An ineligible candidate or an
+ * invalid form is a report, never an error.
+ */
+export interface BaokaoError {
+  /** Stable snake_case code. */
+  code: ErrorCode;
+  /** For people; may change. */
+  message: string;
+  /** JSON pointer of the problem; `""` for the whole document or bundle. */
+  path: string;
+  /** For a bundle that does not compile: every problem. */
+  details?: CompileErrorDetail[];
+}
+
+/** What `init` accepts: the `.wasm` file's URL, a Response, its bytes, or a compiled module. */
+export type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module;
+
+/**
+ * Load and instantiate the WebAssembly module (once; later calls return at once). Without an
+ * argument the `.wasm` file next to the module is fetched (browsers) or read from disk (Node).
+ */
+export function init(source?: InitInput | Promise<InitInput>): Promise<void>;
+export default init;
+
+/** Instantiate synchronously from the `.wasm` file's bytes or a compiled module. */
+export function initSync(module: BufferSource | WebAssembly.Module): void;
+
+/** URL of a rule pack bundle shipped with the package (`packs/<id>.json`; default `nmec-2024`). */
+export function packUrl(id?: string): URL;
+
+/** How many times the WebAssembly instance trapped and was re-created. */
+export function trapCount(): number;
+
+/** A compiled rule pack. Immutable; validate as many applications as you like. */
+export class Engine {
+  private constructor();
+  /** Compile a bundle: its JSON text, the parsed object, or its bytes. Requires `init()`. */
+  static fromBundle(bundle: string | JsonObject | Uint8Array | ArrayBuffer): Engine;
+  /** `init()`, then fetch (or, for a `file:` URL, read) a bundle and compile it. */
+  static load(source?: string | URL): Promise<Engine>;
+  /** Validate a whole application. */
+  validate(application: Application, options?: ValidateOptions): Report;
+  /** Judge only what one step of the form can know. */
+  validateStep(step: string, application: Application, options?: ValidateOptions): StepReport;
+  /** Validate with the trace of every rule and decision. */
+  explain(application: Application, options?: ValidateOptions): ExplainReport;
+  /** What a live form shows next to one field; `path` is a JSON pointer or `step.field`. */
+  validateField(path: string, application: Application, options?: ValidateOptions): FieldResult;
+  /** Step ids in form order. */
+  steps(): string[];
+  /** Steps and fields with labels, types and allowed values. */
+  form(): FormSpec;
+  /** Release the compiled pack now rather than at garbage collection. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** @internal Panics inside the engine, to test recovery from a trap. Always throws `engine_trapped`. */
+export function __panicForTest(): never;

@@ -1,0 +1,184 @@
+//! Host tests of the binding's logic: the JSON it hands JavaScript is the core's JSON, field
+//! validation keeps the field's diagnostics, and errors carry stable codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+
+use baokao::{Engine, Lang, Options};
+use baokao_wasm::glue::Glue;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn bundle() -> String {
+    let engine = Engine::from_dir(root().join("rules/nmec-2024")).expect("the pack compiles");
+    serde_json::to_string(&engine.bundle(false)).unwrap()
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(root().join("rules/nmec-2024/examples").join(name)).unwrap()
+}
+
+fn parse(s: &str) -> Value {
+    serde_json::from_str(s).unwrap()
+}
+
+#[test]
+fn reports_are_the_cores_json_byte_for_byte() {
+    let text = bundle();
+    let glue = Glue::from_bundle(&text).unwrap();
+    let engine = Engine::from_bundle(&text).unwrap();
+    for name in ["a-clinical-bachelor.json", "c-nursing-ineligible.json"] {
+        let app = example(name);
+        for (lang, code) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
+            let core = engine
+                .validate_json(&app, &Options::default().with_lang(lang))
+                .unwrap();
+            let ours = glue.run(&app, code, None, false).unwrap();
+            assert_eq!(ours, serde_json::to_string(&core).unwrap(), "{name} {code}");
+        }
+        let step = glue.run(&app, "en", Some("basic".into()), false).unwrap();
+        assert_eq!(parse(&step)["step"], "basic");
+        let explained = glue.run(&app, "", None, true).unwrap();
+        assert!(parse(&explained)["trace"].as_array().unwrap().len() > 10);
+    }
+}
+
+#[test]
+fn field_validation_keeps_the_fields_diagnostics() {
+    let glue = Glue::from_bundle(&bundle()).unwrap();
+    let mut app = parse(&example("a-clinical-bachelor.json"));
+    app["basic"]["id_number"] = Value::from("430102199805140319");
+    app["basic"]["name"] = Value::Null;
+    let text = app.to_string();
+    let id = parse(
+        &glue
+            .validate_field("/basic/id_number", &text, "zh")
+            .unwrap(),
+    );
+    assert_eq!(id["step"], "basic");
+    assert_eq!(id["valid"], false);
+    let diags = id["diagnostics"].as_array().unwrap();
+    assert!(!diags.is_empty());
+    assert!(diags.iter().all(|d| d["path"] == "/basic/id_number"));
+    let name = parse(&glue.validate_field("basic.name", &text, "en").unwrap());
+    assert_eq!(name["path"], "/basic/name");
+    assert_eq!(name["diagnostics"][0]["code"], "required_missing");
+    let ok = parse(&glue.validate_field("/basic/gender", &text, "zh").unwrap());
+    assert_eq!(ok["valid"], true);
+    assert_eq!(ok["diagnostics"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn field_validation_shows_eligibility_findings_at_the_field() {
+    let glue = Glue::from_bundle(&bundle()).unwrap();
+    let app = example("c-nursing-ineligible.json");
+    let major = parse(&glue.validate_field("/education/major", &app, "zh").unwrap());
+    let findings = major["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["kind"] == "reason" && f["path"] == "/education/major"),
+        "{major}"
+    );
+}
+
+#[test]
+fn record_item_fields_resolve() {
+    let glue = Glue::from_bundle(&bundle()).unwrap();
+    let app = r#"{"certificates": {"records": [{"cert_type": "nonsense"}]}}"#;
+    let r = parse(
+        &glue
+            .validate_field("/certificates/records/0/cert_type", app, "en")
+            .unwrap(),
+    );
+    assert_eq!(r["step"], "certificates");
+    assert_eq!(r["diagnostics"][0]["code"], "enum_mismatch");
+    for bad in [
+        "/certificates/records/x/cert_type",
+        "/certificates/records/0/nope",
+        "/basic/nope",
+        "/nope",
+        "",
+        "basic",
+    ] {
+        let e = glue.validate_field(bad, app, "en").unwrap_err();
+        assert_eq!(e.code, "unknown_field", "{bad}");
+    }
+}
+
+#[test]
+fn the_form_lists_steps_and_fields_with_resolved_enumerations() {
+    let glue = Glue::from_bundle(&bundle()).unwrap();
+    let form = parse(&glue.form().unwrap());
+    assert_eq!(form["steps"].as_array().unwrap().len(), 10);
+    assert_eq!(form["steps"][3]["title"]["zh"], "基本情况");
+    let fields = form["fields"].as_array().unwrap();
+    let province = fields
+        .iter()
+        .find(|f| f["path"] == "work.unit_province")
+        .unwrap();
+    assert_eq!(province["enumTable"], "provinces");
+    assert!(province["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("430000")));
+    let item = fields
+        .iter()
+        .find(|f| f["path"] == "certificates.records[].cert_type")
+        .unwrap();
+    assert_eq!(item["pointer"], "/certificates/records/{i}/cert_type");
+    assert_eq!(item["records"], "certificates.records");
+    assert_eq!(parse(&glue.steps().unwrap())[0], "account");
+}
+
+#[test]
+fn errors_have_codes() {
+    let text = bundle();
+    let glue = Glue::from_bundle(&text).unwrap();
+    let cases = [
+        ("{", "malformed_json"),
+        ("[]", "not_an_object"),
+        (&*"[".repeat(100), "too_deep"),
+    ];
+    for (app, code) in cases {
+        let e = glue.run(app, "zh", None, false).unwrap_err();
+        assert_eq!(e.code, code);
+        assert_eq!(e.path, "");
+        let json = parse(&e.to_json());
+        assert_eq!(json["code"], code);
+        assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let e = glue
+        .run("{}", "zh", Some("nope".into()), false)
+        .unwrap_err();
+    assert_eq!(e.code, "unknown_step");
+    let e = glue.run("{}", "fr", None, false).unwrap_err();
+    assert_eq!(e.code, "invalid_option");
+    let e = Glue::from_bundle("{").unwrap_err();
+    assert_eq!(e.code, "json_syntax");
+    let e = Glue::from_bundle(&text.replacen("sha256:", "sha256:0", 1)).unwrap_err();
+    assert_eq!(e.code, "digest_mismatch");
+}
+
+#[test]
+fn a_bundle_that_does_not_compile_lists_every_problem() {
+    let engine = Engine::from_dir(root().join("rules/nmec-2024")).unwrap();
+    let mut pack = engine.pack().clone();
+    for rule in pack.rules.iter_mut().take(2) {
+        rule.check = Some(baokao::pack::model::Source::new("basic.no_such_field == 1"));
+    }
+    let text = serde_json::to_string(&baokao::Bundle::new(&pack, false)).unwrap();
+    let e = Glue::from_bundle(&text).unwrap_err();
+    assert_eq!(e.code, "unknown_field");
+    assert_eq!(e.details.len(), 2);
+    let json = parse(&e.to_json());
+    assert_eq!(json["details"][1]["code"], "unknown_field");
+}
