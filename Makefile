@@ -18,7 +18,7 @@ run: build
 ## Every test: Rust (fmt, clippy, doc, unit/integration/doc tests, benches compile), the packs'
 ## examples and catalogues, the Python binding (pytest), the WebAssembly binding (node:test) and the
 ## demo form in headless Chromium.
-test: setup rust-checks rust-tests pack-tests python-tests
+test: setup rust-checks rust-tests pack-tests python-tests wasm-tests
 	@echo "make test: all suites passed"
 
 setup:
