@@ -11,7 +11,7 @@
 #   and the crate must match), installed into target/tools/ unless already on PATH.
 # * npm packages of bindings-wasm/ from its package-lock.json: binaryen (wasm-opt) and
 #   playwright-core (drives the browser test).
-# * Debian's chromium and a CJK font (fonts-wqy-microhei), for the browser test and its
+# * Debian's chromium with its zh-CN locale (chromium-l10n) and a CJK font (fonts-wqy-microhei), for the browser test and its
 #   screenshots (not with --build).
 set -euo pipefail
 
@@ -80,6 +80,7 @@ fi
 
 # --- the browser -----------------------------------------------------------------------------
 if ((want_browser)); then
-  need_deb chromium fonts-wqy-microhei
+  # chromium-l10n: the zh-CN locale, so date and month inputs render in Chinese.
+  need_deb chromium chromium-l10n fonts-wqy-microhei
 fi
 log "ready"

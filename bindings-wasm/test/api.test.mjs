@@ -318,11 +318,12 @@ test('the .wasm is within its size budget (400 KB gzipped)', (t) => {
     `baokao_wasm_bg.wasm: ${wasm.length} bytes raw, ${gz} bytes gzip -9, ${zlib} bytes zlib level 9, ` +
       `${brotliCompressSync(wasm).length} bytes brotli`,
   );
+  // The published build leaves the core's regex perf-dfa/perf-literal engines off to fit
+  // (bindings-wasm/README.md, "Size and speed"); a `regex-fast` build is over budget by design.
   const budget = Number(process.env.BAOKAO_WASM_BUDGET_GZ ?? 400 * 1024);
-  if (gz > budget && process.env.BAOKAO_WASM_ENFORCE_BUDGET !== '1') {
-    // Over budget until the core's regex perf-dfa/perf-literal features can be switched off for
-    // the WebAssembly build (README.md, "Size and speed"); BAOKAO_WASM_ENFORCE_BUDGET=1 enforces.
+  if (gz > budget && process.env.BAOKAO_WASM_ENFORCE_BUDGET === '0') {
     t.todo(`${gz} bytes gzipped: ${Math.ceil((gz - budget) / 1024)} KiB over the budget of ${budget} bytes`);
+    return;
   }
   assert.ok(gz <= budget, `${gz} bytes gzipped, budget ${budget}`);
 });

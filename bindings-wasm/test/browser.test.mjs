@@ -1,7 +1,7 @@
 // Browser test of the demo form: Debian's chromium driven by playwright-core, the demo served by
 // test/server.mjs on 127.0.0.1. Fills the whole 11-step form for an eligible candidate
-// (examples/a-clinical-bachelor.json) and an ineligible one (c-nursing-ineligible.json, 护理学),
-// checking the live field messages, the step checks and the eligibility panel, and saves
+// (examples/a-clinical-bachelor.json), an ineligible one (c-nursing-ineligible.json, 护理学) and a
+// conditional one (b-trial-conditional.json, trial period completing after registration), checking the live field messages, the step checks and the eligibility panel, and saves
 // screenshots to target/artifacts/demo-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,6 +42,8 @@ before(async () => {
     ],
     viewport: { width: 1280, height: 900 },
     locale: 'zh-CN',
+    // Chromium takes the format of <input type=date|month> from the process locale, not --lang.
+    env: { ...process.env, LANG: 'zh_CN.UTF-8', LANGUAGE: 'zh_CN:zh' },
     timezoneId: 'Asia/Shanghai',
   });
 });
@@ -206,6 +208,35 @@ test('ineligible candidate (护理学): the reason shows at the field, after the
   assert.ok(reasons.some((r) => r.includes('护理学') && r.includes('R-EDU-0')), reasons.join(' | '));
   assert.match(await panel.locator('.cites').innerText(), /医师资格考试报名资格规定/);
   await page.screenshot({ path: join(artifacts, 'demo-ineligible.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('conditional candidate (试用期 from 2023-09): the condition, its due date and its citation in the result', async () => {
+  // Spec R-TR-3 / XF-11: a trial from 2023-09 completes 12 months on 2024-08-31, after registration
+  // but by the trial cutoff (2024-08-31), so the candidate may register on condition of handing in
+  // the one-year pass certificate by that date. Route R-LV-1 (clinical bachelor, mainland ID).
+  const app = example('b-trial-conditional.json');
+  const { page, problems } = await openDemo();
+  await next(page, 'account');
+  for (const [step, nextStep] of STEPS.map((s, i) => [s, STEPS[i + 1] ?? 'result'])) {
+    await fillStep(page, step, app[step]);
+    assert.deepEqual(await shownErrors(page), [], step);
+    await next(page, nextStep);
+  }
+  const panel = page.locator('#eligibility');
+  assert.equal(await panel.getAttribute('data-outcome'), 'conditional');
+  assert.equal(await panel.locator('.outcome').innerText(), '有条件符合报考条件');
+  assert.match(await panel.locator('.route').innerText(), /R-LV-1/);
+  assert.equal(await panel.locator('.findings.reasons').count(), 0, 'a conditional candidate has no reasons shown');
+  const condition = panel.locator('.findings.conditions li[data-rule="XF-11.a"]');
+  assert.equal(await condition.count(), 1);
+  const text = await condition.innerText();
+  assert.match(text, /2023-09/);
+  assert.match(text, /考核合格证明/);
+  assert.match(text, /截止日期：2024-08-31/);
+  assert.match(await panel.locator('.cites').innerText(), /\S/);
+  await page.screenshot({ path: join(artifacts, 'demo-conditional.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });
