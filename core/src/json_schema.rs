@@ -2,8 +2,15 @@
 //!
 //! The export describes structure only (types, enumerations, patterns, lengths, ranges, required
 //! fields); cross-field rules and eligibility stay in the engine. Unknown fields are allowed, as the
-//! engine reports them as warnings rather than errors, and `null` is accepted everywhere because
-//! the engine reads it as "absent".
+//! engine reports them as warnings rather than errors. The engine reads `null` as "absent", so
+//! `null` is accepted for optional fields and refused for required ones (the engine's
+//! `required_missing`), and a step with a required field is itself required.
+//!
+//! Not exported: conditional requirements (`required_when`, an expression over other fields),
+//! and the engine's refusal of integral floats such as `295.0` for `int` fields (JSON Schema's
+//! `integer` accepts them). A document valid against the export can therefore still get
+//! `required_missing` or `type_mismatch` from the engine; one invalid against it always gets an
+//! error.
 
 use serde_json::{json, Map, Value};
 
@@ -11,11 +18,12 @@ use crate::pack::model::FieldType;
 use crate::schema::{FieldInfo, Member, Schema};
 
 fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
+    let nullable = !f.required;
     let mut s = Map::new();
     s.insert("title".into(), Value::String(f.label.zh.clone()));
     s.insert("description".into(), Value::String(f.label.en.clone()));
     let c = &f.constraints;
-    let base = |t: FieldType, s: &mut Map<String, Value>| {
+    let base = |t: FieldType, nullable: bool, s: &mut Map<String, Value>| {
         let ty = match t {
             FieldType::Bool => "boolean",
             FieldType::Int => "integer",
@@ -23,7 +31,14 @@ fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
             FieldType::List | FieldType::Records => "array",
             FieldType::Text | FieldType::Date | FieldType::Month | FieldType::Datetime => "string",
         };
-        s.insert("type".into(), json!([ty, "null"]));
+        s.insert(
+            "type".into(),
+            if nullable {
+                json!([ty, "null"])
+            } else {
+                json!(ty)
+            },
+        );
         match t {
             FieldType::Date => {
                 s.insert("format".into(), json!("date"));
@@ -39,19 +54,21 @@ fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
     };
     match f.field_type {
         FieldType::List => {
-            base(FieldType::List, &mut s);
+            base(FieldType::List, nullable, &mut s);
             let mut items = Map::new();
-            base(item.unwrap_or(FieldType::Text), &mut items);
+            base(item.unwrap_or(FieldType::Text), false, &mut items);
             if let Some(e) = &f.enumeration {
                 items.insert("enum".into(), json!(e));
             }
             s.insert("items".into(), Value::Object(items));
         }
         t => {
-            base(t, &mut s);
+            base(t, nullable, &mut s);
             if let Some(e) = &f.enumeration {
                 let mut values: Vec<Value> = e.iter().map(|v| json!(v)).collect();
-                values.push(Value::Null);
+                if nullable {
+                    values.push(Value::Null);
+                }
                 s.insert("enum".into(), Value::Array(values));
             }
             if let Some((_, p)) = &c.pattern {
@@ -80,6 +97,7 @@ fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
 /// The JSON Schema of applications for a compiled schema.
 pub fn export(schema: &Schema, pack_id: &str) -> Value {
     let mut steps = Map::new();
+    let mut required_steps = Vec::new();
     for step in &schema.steps {
         let mut props = Map::new();
         let mut required = Vec::new();
@@ -118,7 +136,14 @@ pub fn export(schema: &Schema, pack_id: &str) -> Value {
                     let mut s = Map::new();
                     s.insert("title".into(), json!(info.label.zh));
                     s.insert("description".into(), json!(info.label.en));
-                    s.insert("type".into(), json!(["array", "null"]));
+                    s.insert(
+                        "type".into(),
+                        if info.required {
+                            json!("array")
+                        } else {
+                            json!(["array", "null"])
+                        },
+                    );
                     if let Some(n) = info.constraints.max_length {
                         s.insert("maxItems".into(), json!(n));
                     }
@@ -131,6 +156,9 @@ pub fn export(schema: &Schema, pack_id: &str) -> Value {
             };
             props.insert(key.to_string(), value);
         }
+        if !required.is_empty() {
+            required_steps.push(json!(&*step.id));
+        }
         steps.insert(
             step.id.to_string(),
             json!({"title": step.title.zh, "description": step.title.en, "type": "object", "properties": props, "required": required}),
@@ -142,5 +170,6 @@ pub fn export(schema: &Schema, pack_id: &str) -> Value {
         "title": format!("Application for rule pack {pack_id}"),
         "type": "object",
         "properties": steps,
+        "required": required_steps,
     })
 }
