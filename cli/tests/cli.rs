@@ -200,7 +200,10 @@ fn schema_is_json_schema_2020_12() {
     // The engine reads `null` as absent: a required field refuses it (required_missing), an
     // optional one accepts it; a step holding required fields is itself required.
     assert_eq!(basic["id_number"]["type"], "string");
-    assert_eq!(basic["postcode"]["type"], serde_json::json!(["string", "null"]));
+    assert_eq!(
+        basic["postcode"]["type"],
+        serde_json::json!(["string", "null"])
+    );
     let self_identity = basic["self_identity"]["enum"].as_array().unwrap();
     assert!(self_identity.contains(&serde_json::Value::Null));
     assert!(!basic["gender"]["enum"]
