@@ -8,7 +8,7 @@ PACKS    := $(PACK) $(OVERLAYS)
 CARGO    ?= cargo
 BAOKAO   := target/release/baokao
 
-.PHONY: run test setup build rust-checks rust-tests pack-tests python-tests wasm-tests catalogue
+.PHONY: run test setup build rust-checks rust-tests pack-tests python-tests wasm-tests catalogue compare
 
 ## Check the bundled example applications against the bundled 2024 rule pack.
 ## Exit status 1 from `baokao check` only says some example is (deliberately) not eligible.
@@ -53,3 +53,8 @@ wasm-tests:
 ## Regenerate the rule catalogues after changing a pack.
 catalogue: build
 	@for p in $(PACKS); do $(BAOKAO) doc $$p -o docs/rules/$$(basename $$p).md; done
+
+## The side-by-side comparison with peer engines (not part of `test`: it builds zen-engine and friends).
+## Writes the tables into docs/benchmarks.md; `scripts/compare.sh --quick` for a smoke run.
+compare: setup
+	./scripts/compare.sh

@@ -1,0 +1,848 @@
+//! The side-by-side harness: the same work in baokao and in peer engines, on the same inputs, in one
+//! process and one run.
+//!
+//! Three comparisons, each on the full application, an invalid one derived from it and the batch of
+//! 10,000 generated applications (`baokao_benches::generate(10_000, SEED)`):
+//!
+//! 1. structural field checks: baokao's schema stage against the `jsonschema` crate validating
+//!    `peers/application.schema.json` (what `baokao schema rules/nmec-2024` exports);
+//! 2. the eligibility decision (route, trial months, certificate years): baokao against the ZEN
+//!    decision graph `peers/eligibility.zen.json`;
+//! 3. six cross-field rules: baokao against the `JSONLogic` rules `peers/cross-field.jsonlogic.json`
+//!    evaluated by `datalogic-rs`.
+//!
+//! Before anything is timed, every engine's answers are checked equal to baokao's on every input (a
+//! comparison of engines that disagree is void): the harness prints each disagreement and exits
+//! with status 1. Then it times each engine with a median-of-samples loop, samples taken round-robin
+//! across the engines of a table so load on the machine falls on all of them alike, and prints a
+//! markdown fragment (also written to `target/compare/rust.md`, or to the path given).
+//!
+//! Usage: `baokao-compare [OUT.md] [--quick] [--write-peers]`. `--write-peers` regenerates
+//! `peers/application.schema.json` and `peers/expected.json` from the pack and exits.
+
+// A bench harness, not library code: `real_main` lays out the three tables in one place, and
+// nanosecond counts and iteration counts become f64 for medians and ratios (precision loss far below
+// the noise), a calibrated iteration count (positive, small) goes back to u32, and short names
+// stand for the engines and fixtures as in the workspace's own allow list.
+#![allow(
+    clippy::too_many_lines,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::similar_names,
+    clippy::many_single_char_names
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use baokao::{Engine, Options, Report};
+use datalogic_rs::DataLogic;
+use serde_json::{json, Value};
+use zen_engine::model::DecisionContent;
+use zen_engine::{Decision, DecisionEngine, Variable};
+
+type Error = Box<dyn std::error::Error>;
+
+/// The cross-field rules expressed in `JSONLogic` (the keys of `peers/cross-field.jsonlogic.json`).
+const CROSS_FIELD_RULES: [&str; 6] = [
+    "XF-10.a", "XF-10.b", "XF-06.a", "XF-15", "XF-16.c", "XF-13.a",
+];
+
+/// The eligibility rules the ZEN graph reproduces, with the key of its `fired` output.
+const ELIGIBILITY_RULES: [(&str, &str); 9] = [
+    ("XF-17.a", "xf_17_a"),
+    ("R-LV-NONE", "r_lv_none"),
+    ("XF-11.a", "xf_11_a"),
+    ("R-TR-3", "r_tr_3"),
+    ("R-TR-2", "r_tr_2"),
+    ("XF-11.b", "xf_11_b"),
+    ("R-PG-1", "r_pg_1"),
+    ("XF-12.a", "xf_12_a"),
+    ("XF-12.b", "xf_12_b"),
+];
+
+/// Diagnostic codes of baokao's schema stage (docs/report.md); `unknown_field` is a warning.
+const SCHEMA_CODES: [&str; 11] = [
+    "required_missing",
+    "type_mismatch",
+    "invalid_date",
+    "enum_mismatch",
+    "pattern_mismatch",
+    "too_short",
+    "too_long",
+    "out_of_range",
+    "too_many_items",
+    "too_few_items",
+    "unknown_field",
+];
+
+fn compare_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn peers_dir() -> PathBuf {
+    compare_dir().join("peers")
+}
+
+fn read_json(path: &Path) -> Result<Value, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("`{}`: {e}", path.display()))?;
+    Ok(serde_json::from_str(&text).map_err(|e| format!("`{}`: {e}", path.display()))?)
+}
+
+fn set(value: &mut Value, pointer: &str, new: Value) -> Result<(), Error> {
+    let slot = value
+        .pointer_mut(pointer)
+        .ok_or_else(|| format!("the full application has no `{pointer}`"))?;
+    *slot = new;
+    Ok(())
+}
+
+/// The invalid application: the full one with a wrong ID check character (XF-01), an ethnicity
+/// outside the enumeration (schema), enrolment after graduation (XF-10.a) and a trial that started
+/// too late to reach 12 months by 2024-08-31 (R-TR-3), so every comparison has failures.
+fn invalid_application(full: &Value) -> Result<Value, Error> {
+    let mut app = full.clone();
+    let id = full
+        .pointer("/basic/id_number")
+        .and_then(Value::as_str)
+        .ok_or("the full application has no ID number")?;
+    let (body, check) = id.split_at(id.len() - 1);
+    let wrong = if check == "0" { "1" } else { "0" };
+    set(
+        &mut app,
+        "/basic/id_number",
+        json!(format!("{body}{wrong}")),
+    )?;
+    set(&mut app, "/basic/ethnicity", json!("火星族"))?;
+    set(&mut app, "/education/enrol_date", json!("2022-09"))?;
+    set(&mut app, "/work/on_post_status", json!("试用期"))?;
+    set(&mut app, "/work/trial_start", json!("2023-11"))?;
+    Ok(app)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engines
+// ---------------------------------------------------------------------------------------------
+
+/// An overlay pack of `benches/compare/packs/`, checked to keep exactly `keep`.
+fn overlay(name: &str, keep: &[&str]) -> Result<Engine, Error> {
+    let engine = Engine::from_dir(compare_dir().join("packs").join(name))?;
+    let pack = engine.pack();
+    let left: BTreeSet<&str> = pack
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(pack.decisions.iter().map(|d| d.id.as_str()))
+        .collect();
+    let want: BTreeSet<&str> = keep.iter().copied().collect();
+    if left != want {
+        return Err(format!(
+            "overlay `packs/{name}` is stale: it keeps {left:?}, the harness expects {want:?} (update its `disable` list)"
+        )
+        .into());
+    }
+    Ok(engine)
+}
+
+struct Engines {
+    full: Engine,
+    schema_only: Engine,
+    eligibility: Engine,
+    cross_field: Engine,
+    schema: jsonschema::Validator,
+    zen: Decision,
+    logic: DataLogic,
+    rules: Vec<(String, Arc<datalogic_rs::CompiledLogic>)>,
+}
+
+fn engines() -> Result<Engines, Error> {
+    let full = baokao_benches::engine()?;
+    let exported = baokao::json_schema::export(&full.program().schema, &full.pack().pack.id);
+    let schema = read_json(&peers_dir().join("application.schema.json"))?;
+    if schema != exported {
+        return Err(
+            "peers/application.schema.json differs from the pack's export: run `baokao-compare --write-peers`".into(),
+        );
+    }
+    let schema = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .map_err(|e| format!("application.schema.json: {e}"))?;
+    let graph: DecisionContent =
+        serde_json::from_value(read_json(&peers_dir().join("eligibility.zen.json"))?)?;
+    let mut zen = DecisionEngine::default()
+        .create_decision(graph.into())
+        .map_err(|e| format!("eligibility.zen.json: {e:?}"))?;
+    zen.validate()
+        .map_err(|e| format!("eligibility.zen.json: {e:?}"))?;
+    // What ZEN's loaders do before serving a decision: compile the expressions and table indexes once.
+    zen.compile();
+    let logic = DataLogic::new();
+    let Value::Object(rules_json) = read_json(&peers_dir().join("cross-field.jsonlogic.json"))?
+    else {
+        return Err("cross-field.jsonlogic.json is not an object".into());
+    };
+    let mut rules = Vec::new();
+    for id in CROSS_FIELD_RULES {
+        let rule = rules_json
+            .get(id)
+            .ok_or_else(|| format!("cross-field.jsonlogic.json has no `{id}`"))?;
+        let compiled = logic.compile(rule).map_err(|e| format!("{id}: {e}"))?;
+        rules.push((id.to_owned(), compiled));
+    }
+    let eligibility_keep: Vec<&str> = [
+        "route", "XF-11.a", "R-TR-3", "R-TR-2", "XF-11.b", "R-PG-1", "XF-12.a", "XF-12.b",
+    ]
+    .to_vec();
+    Ok(Engines {
+        schema_only: overlay("schema-only", &[])?,
+        eligibility: overlay("eligibility", &eligibility_keep)?,
+        cross_field: overlay("cross-field", &CROSS_FIELD_RULES)?,
+        full,
+        schema,
+        zen,
+        logic,
+        rules,
+    })
+}
+
+fn run(engine: &Engine, app: &Value) -> Result<Report, Error> {
+    Ok(engine.run(app, &Options::default())?)
+}
+
+fn zen_eval(zen: &Decision, input: Variable) -> Result<Variable, Error> {
+    let response = pollster::block_on(zen.evaluate(input)).map_err(|e| format!("ZEN: {e:?}"))?;
+    Ok(response.result)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers, normalised so the engines can be compared
+// ---------------------------------------------------------------------------------------------
+
+/// Schema stage: validity and the set of JSON pointers with an error.
+#[derive(Debug, PartialEq, Eq)]
+struct SchemaAnswer {
+    valid: bool,
+    paths: BTreeSet<String>,
+}
+
+fn baokao_schema(report: &Report) -> SchemaAnswer {
+    let paths: BTreeSet<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.severity == baokao::pack::model::Severity::Error && SCHEMA_CODES.contains(&&*d.code)
+        })
+        .map(|d| d.path.clone())
+        .collect();
+    SchemaAnswer {
+        valid: paths.is_empty(),
+        paths,
+    }
+}
+
+fn jsonschema_answer(v: &jsonschema::Validator, app: &Value) -> SchemaAnswer {
+    let paths: BTreeSet<String> = v
+        .iter_errors(app)
+        .map(|e| e.instance_path().to_string())
+        .collect();
+    SchemaAnswer {
+        valid: v.is_valid(app),
+        paths,
+    }
+}
+
+/// Eligibility: the route and which of [`ELIGIBILITY_RULES`] fired.
+#[derive(Debug, PartialEq, Eq)]
+struct EligibilityAnswer {
+    route: Option<String>,
+    fired: BTreeSet<String>,
+}
+
+/// What fired, as the core defines it ([`Report::fired`]: not the `undetermined` findings).
+fn fired_rules(report: &Report) -> BTreeSet<String> {
+    report.fired().into_iter().collect()
+}
+
+fn baokao_eligibility(report: &Report) -> EligibilityAnswer {
+    let fired = fired_rules(report);
+    EligibilityAnswer {
+        route: report.eligibility.route.as_ref().map(ToString::to_string),
+        fired: ELIGIBILITY_RULES
+            .iter()
+            .filter(|(id, _)| fired.contains(*id))
+            .map(|(id, _)| (*id).to_owned())
+            .collect(),
+    }
+}
+
+fn zen_answer(out: &Value) -> Result<EligibilityAnswer, Error> {
+    let route = match out.get("route") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Null) | None => None,
+        Some(other) => return Err(format!("ZEN route is not a string: {other}").into()),
+    };
+    let mut fired = BTreeSet::new();
+    for (id, key) in ELIGIBILITY_RULES {
+        match out.pointer(&format!("/fired/{key}")) {
+            Some(Value::Bool(true)) => {
+                fired.insert(id.to_owned());
+            }
+            Some(Value::Bool(false)) => {}
+            other => return Err(format!("ZEN fired.{key} is not a boolean: {other:?}").into()),
+        }
+    }
+    Ok(EligibilityAnswer { route, fired })
+}
+
+fn baokao_cross_field(report: &Report) -> BTreeSet<String> {
+    let fired = fired_rules(report);
+    CROSS_FIELD_RULES
+        .iter()
+        .filter(|id| fired.contains(**id))
+        .map(|id| (*id).to_owned())
+        .collect()
+}
+
+fn logic_answer(e: &Engines, app: &Arc<Value>) -> Result<BTreeSet<String>, Error> {
+    let mut fired = BTreeSet::new();
+    for (id, rule) in &e.rules {
+        match e
+            .logic
+            .evaluate(rule, Arc::clone(app))
+            .map_err(|err| format!("{id}: {err}"))?
+        {
+            Value::Bool(true) => {}
+            Value::Bool(false) => {
+                fired.insert(id.clone());
+            }
+            other => return Err(format!("JSONLogic {id} gave {other}, not a boolean").into()),
+        }
+    }
+    Ok(fired)
+}
+
+/// Every fixture's answers from every engine; the disagreements, described.
+fn check(e: &Engines, inputs: &[(&str, &[Value])]) -> Result<(Vec<String>, Value, String), Error> {
+    let mut problems = Vec::new();
+    let mut expected = serde_json::Map::new();
+    let mut summary = String::new();
+    for (name, apps) in inputs {
+        let mut invalid = 0usize;
+        let mut error_paths = 0usize;
+        let mut routes: BTreeMap<String, usize> = BTreeMap::new();
+        let mut fired_elig: BTreeMap<String, usize> = BTreeMap::new();
+        let mut fired_xf: BTreeMap<String, usize> = BTreeMap::new();
+        let mut per_input = Vec::new();
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, app) in apps.iter().enumerate() {
+            let full = run(&e.full, app)?;
+            let schema_only = run(&e.schema_only, app)?;
+            let elig = run(&e.eligibility, app)?;
+            let xf = run(&e.cross_field, app)?;
+            let mut note = |what: &str, detail: String| {
+                *counts.entry(what.to_owned()).or_default() += 1;
+                if counts.get(what).copied().unwrap_or(0) <= 5 {
+                    problems.push(format!("{name} #{i}: {what}: {detail}"));
+                }
+            };
+
+            let b_schema = baokao_schema(&schema_only);
+            if b_schema != baokao_schema(&full) {
+                note(
+                    "baokao schema-only overlay vs full pack",
+                    format!("{b_schema:?} vs {:?}", baokao_schema(&full)),
+                );
+            }
+            let j_schema = jsonschema_answer(&e.schema, app);
+            if b_schema != j_schema {
+                note(
+                    "schema: baokao vs jsonschema",
+                    format!("baokao {b_schema:?}, jsonschema {j_schema:?}"),
+                );
+            }
+
+            let b_elig = baokao_eligibility(&elig);
+            if b_elig != baokao_eligibility(&full) {
+                note(
+                    "baokao eligibility overlay vs full pack",
+                    format!("{b_elig:?} vs {:?}", baokao_eligibility(&full)),
+                );
+            }
+            let zen_out = zen_eval(&e.zen, Variable::from(app.clone()))?.to_value();
+            let z_elig = zen_answer(&zen_out)?;
+            if b_elig != z_elig {
+                note(
+                    "eligibility: baokao vs ZEN",
+                    format!("baokao {b_elig:?}, ZEN {z_elig:?}"),
+                );
+            }
+
+            let b_xf = baokao_cross_field(&xf);
+            if b_xf != baokao_cross_field(&full) {
+                note(
+                    "baokao cross-field overlay vs full pack",
+                    format!("{b_xf:?} vs {:?}", baokao_cross_field(&full)),
+                );
+            }
+            let l_xf = logic_answer(e, &Arc::new(app.clone()))?;
+            if b_xf != l_xf {
+                note(
+                    "cross-field: baokao vs JSONLogic",
+                    format!("baokao {b_xf:?}, JSONLogic {l_xf:?}"),
+                );
+            }
+            invalid += usize::from(!b_schema.valid);
+            error_paths += b_schema.paths.len();
+            *routes
+                .entry(b_elig.route.clone().unwrap_or_else(|| "null".into()))
+                .or_default() += 1;
+            for r in &b_elig.fired {
+                *fired_elig.entry(r.clone()).or_default() += 1;
+            }
+            for r in &b_xf {
+                *fired_xf.entry(r.clone()).or_default() += 1;
+            }
+            per_input.push(json!({
+                "schema": {"valid": b_schema.valid, "error_paths": b_schema.paths},
+                "eligibility": {"route": b_elig.route, "fired": b_elig.fired,
+                                "trial_met": zen_out.get("trial_met").cloned().unwrap_or(Value::Null)},
+                "cross_field": CROSS_FIELD_RULES.iter().map(|id| (id.to_string(), json!(!b_xf.contains(*id)))).collect::<serde_json::Map<_, _>>(),
+            }));
+        }
+        for (what, n) in &counts {
+            problems.push(format!("{name}: {what}: {n} of {} disagree", apps.len()));
+        }
+        expected.insert((*name).to_owned(), Value::Array(per_input));
+        let list = |m: &BTreeMap<String, usize>| {
+            if m.is_empty() {
+                "none".to_owned()
+            } else {
+                m.iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let _ = writeln!(
+            summary,
+            "| {name} | {} | {invalid} invalid, {error_paths} error paths | routes: {}; fired: {} | fired: {} |",
+            apps.len(),
+            list(&routes),
+            list(&fired_elig),
+            list(&fired_xf),
+        );
+    }
+    Ok((problems, Value::Object(expected), summary))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+// ---------------------------------------------------------------------------------------------
+
+/// One timed candidate: runs its work over `apps` once and returns how many applications it did.
+type Work<'a> = Box<dyn FnMut() -> usize + 'a>;
+
+struct Candidate<'a> {
+    label: String,
+    baokao: Option<&'static str>,
+    work: Work<'a>,
+    samples: Vec<f64>,
+    iters: u32,
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => v.get(n / 2).copied().unwrap_or(f64::NAN),
+        _ => f64::midpoint(
+            v.get(n / 2 - 1).copied().unwrap_or(f64::NAN),
+            v.get(n / 2).copied().unwrap_or(f64::NAN),
+        ),
+    }
+}
+
+/// Calibrate each candidate to about `target` per sample, then take `samples` samples of each,
+/// round-robin; a sample's value is the time per application in nanoseconds.
+fn measure(cands: &mut [Candidate<'_>], samples: usize, target: Duration) {
+    for c in cands.iter_mut() {
+        // Warm up for at least 3 runs or 200 ms, and learn the cost of one run.
+        let start = Instant::now();
+        let mut runs = 0u32;
+        while runs < 3 || start.elapsed() < Duration::from_millis(200) {
+            black_box((c.work)());
+            runs += 1;
+        }
+        let per_run = start.elapsed().as_secs_f64() / f64::from(runs);
+        c.iters = ((target.as_secs_f64() / per_run).ceil() as u32).max(1);
+    }
+    for _ in 0..samples {
+        for c in cands.iter_mut() {
+            let start = Instant::now();
+            let mut apps = 0usize;
+            for _ in 0..c.iters {
+                apps += black_box((c.work)());
+            }
+            c.samples
+                .push(start.elapsed().as_nanos() as f64 / apps as f64);
+        }
+    }
+}
+
+fn fmt_time(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// A markdown table: one row per candidate, ratios baokao ÷ peer for every baokao configuration.
+fn table(out: &mut String, title: &str, inputs: &[(&str, Vec<Candidate<'_>>)]) {
+    let baokao_cols: Vec<&'static str> = inputs
+        .first()
+        .map(|(_, c)| c.iter().filter_map(|c| c.baokao).collect())
+        .unwrap_or_default();
+    let _ = writeln!(out, "\n**{title}**\n");
+    let mut head = String::from("| Input | Engine (what is timed) | Median per application |");
+    let mut rule = String::from("|---|---|---:|");
+    for b in &baokao_cols {
+        let _ = write!(head, " {b} ÷ this |");
+        rule.push_str("---:|");
+    }
+    let _ = writeln!(out, "{head}\n{rule}");
+    for (input, cands) in inputs {
+        let medians: Vec<f64> = cands
+            .iter()
+            .map(|c| median(&mut c.samples.clone()))
+            .collect();
+        for (c, m) in cands.iter().zip(&medians) {
+            let mut row = format!("| {input} | {} | {} |", c.label, fmt_time(*m));
+            for b in &baokao_cols {
+                let bm = cands
+                    .iter()
+                    .zip(&medians)
+                    .find(|(c, _)| c.baokao == Some(*b))
+                    .map_or(f64::NAN, |(_, m)| *m);
+                if c.baokao.is_some() {
+                    row.push_str(" |");
+                } else {
+                    let _ = write!(row, " {:.2} |", bm / m);
+                }
+            }
+            let _ = writeln!(out, "{row}");
+        }
+    }
+}
+
+fn baokao_run<'a>(engine: &'a Engine, apps: &'a [Value]) -> Work<'a> {
+    let options = Options::default();
+    Box::new(move || {
+        for app in apps {
+            black_box(engine.run(black_box(app), &options).ok());
+        }
+        apps.len()
+    })
+}
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("baokao-compare: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn real_main() -> Result<ExitCode, Error> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let write_peers = args.iter().any(|a| a == "--write-peers");
+    let out_path = args.iter().find(|a| !a.starts_with("--")).map_or_else(
+        || baokao_benches::workspace_dir().join("target/compare/rust.md"),
+        PathBuf::from,
+    );
+
+    let full_app = baokao_benches::full_application()?;
+    let invalid_app = invalid_application(&full_app)?;
+    let batch = baokao_benches::generate(baokao_benches::BATCH, baokao_benches::SEED)?;
+    let full = [full_app];
+    let invalid = [invalid_app];
+    let inputs: [(&str, &[Value]); 3] = [
+        ("full", &full),
+        ("invalid", &invalid),
+        ("batch 10k", &batch),
+    ];
+
+    if write_peers {
+        let engine = baokao_benches::engine()?;
+        let schema = baokao::json_schema::export(&engine.program().schema, &engine.pack().pack.id);
+        std::fs::write(
+            peers_dir().join("application.schema.json"),
+            serde_json::to_string_pretty(&schema)? + "\n",
+        )?;
+        let e = engines()?;
+        let (problems, expected, _) = check(&e, &inputs[..2])?;
+        for p in &problems {
+            eprintln!("disagreement: {p}");
+        }
+        std::fs::write(
+            peers_dir().join("expected.json"),
+            serde_json::to_string_pretty(&expected)? + "\n",
+        )?;
+        eprintln!("wrote peers/application.schema.json and peers/expected.json");
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let e = engines()?;
+    eprintln!("checking answers on {} applications …", 2 + batch.len());
+    let (problems, _, summary) = check(&e, &inputs)?;
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("disagreement: {p}");
+        }
+        eprintln!("baokao-compare: the engines disagree; nothing was timed");
+        return Ok(ExitCode::from(1));
+    }
+    eprintln!("all answers agree; timing …");
+
+    // Pre-built inputs for the peers that cannot borrow a serde_json::Value.
+    let arcs: Vec<Vec<Arc<Value>>> = inputs
+        .iter()
+        .map(|(_, a)| a.iter().map(|v| Arc::new(v.clone())).collect())
+        .collect();
+    let vars: Vec<Vec<Variable>> = inputs
+        .iter()
+        .map(|(_, a)| a.iter().map(|v| Variable::from(v.clone())).collect())
+        .collect();
+
+    let (samples_one, samples_batch) = if quick { (7, 3) } else { (31, 9) };
+    let mut md = String::new();
+    let started = chrono_now();
+    let load_before = load_average();
+    let _ = writeln!(
+        md,
+        "<!-- generated by benches/compare (Rust harness) at {started} -->"
+    );
+    let _ = writeln!(
+        md,
+        "\n**Rust: answers checked equal before timing** (baokao's full pack, its overlay and the peer, on every application; the counts are baokao's answers, which every peer matched)\n\n| Input | Applications | Schema (jsonschema) | Eligibility (ZEN) | Cross-field (JSONLogic) |\n|---|---:|---|---|---|\n{summary}"
+    );
+
+    // 1. Structural field checks.
+    let mut rows = Vec::new();
+    for (k, (name, apps)) in inputs.iter().enumerate() {
+        let v = &e.schema;
+        let mut c = vec![
+            Candidate {
+                label:
+                    "baokao `Engine::run`, full 2024 pack (schema + rules + decisions, zh messages)"
+                        .into(),
+                baokao: Some("full"),
+                work: baokao_run(&e.full, apps),
+                samples: vec![],
+                iters: 1,
+            },
+            Candidate {
+                label:
+                    "baokao `Engine::run`, overlay `packs/schema-only` (schema stage, zh messages)"
+                        .into(),
+                baokao: Some("schema-only"),
+                work: baokao_run(&e.schema_only, apps),
+                samples: vec![],
+                iters: 1,
+            },
+            Candidate {
+                label: "jsonschema `is_valid`".into(),
+                baokao: None,
+                work: Box::new(move || {
+                    for a in *apps {
+                        black_box(v.is_valid(black_box(a)));
+                    }
+                    apps.len()
+                }),
+                samples: vec![],
+                iters: 1,
+            },
+            Candidate {
+                label: "jsonschema `iter_errors`, every error with its path as a string".into(),
+                baokao: None,
+                work: Box::new(move || {
+                    for a in *apps {
+                        black_box(
+                            v.iter_errors(black_box(a))
+                                .map(|e| e.instance_path().to_string())
+                                .collect::<Vec<_>>(),
+                        );
+                    }
+                    apps.len()
+                }),
+                samples: vec![],
+                iters: 1,
+            },
+        ];
+        let (s, t) = if k == 2 {
+            (samples_batch, Duration::from_millis(1))
+        } else {
+            (samples_one, Duration::from_millis(10))
+        };
+        measure(&mut c, s, t);
+        rows.push((*name, c));
+    }
+    table(&mut md, "Rust — 1. Structural field checks: baokao's schema stage vs JSON Schema (`jsonschema` 0.61.2, `peers/application.schema.json`, formats validated)", &rows);
+    drop(rows);
+
+    // 2. Eligibility.
+    let mut rows = Vec::new();
+    for (k, (name, apps)) in inputs.iter().enumerate() {
+        let zen = &e.zen;
+        let pre = vars.get(k).ok_or("no variables")?;
+        let mut c = vec![
+            Candidate {
+                label: "baokao `Engine::run`, full 2024 pack".into(),
+                baokao: Some("full"),
+                work: baokao_run(&e.full, apps),
+                samples: vec![],
+                iters: 1,
+            },
+            Candidate {
+                label: "baokao `Engine::run`, overlay `packs/eligibility` (schema stage + route + 7 rules)".into(),
+                baokao: Some("eligibility"),
+                work: baokao_run(&e.eligibility, apps),
+                samples: vec![],
+                iters: 1,
+            },
+            Candidate {
+                label: "ZEN `Decision::evaluate`, incl. `Value` clone → `Variable`".into(),
+                baokao: None,
+                work: Box::new(move || {
+                    for a in *apps {
+                        black_box(zen_eval(zen, Variable::from(black_box(a).clone())).ok());
+                    }
+                    apps.len()
+                }),
+                samples: vec![],
+                iters: 1,
+            },
+            Candidate {
+                label: "ZEN `Decision::evaluate`, input already a `Variable`".into(),
+                baokao: None,
+                work: Box::new(move || {
+                    for a in pre {
+                        black_box(zen_eval(zen, black_box(a).clone()).ok());
+                    }
+                    pre.len()
+                }),
+                samples: vec![],
+                iters: 1,
+            },
+        ];
+        let (s, t) = if k == 2 {
+            (samples_batch, Duration::from_millis(1))
+        } else {
+            (samples_one, Duration::from_millis(10))
+        };
+        measure(&mut c, s, t);
+        rows.push((*name, c));
+    }
+    table(&mut md, "Rust — 2. Eligibility (route, trial months, certificate years): baokao vs ZEN (`zen-engine` 2.1.6, `peers/eligibility.zen.json`, driven by `pollster::block_on`)", &rows);
+    drop(rows);
+
+    // 3. Cross-field rules.
+    let mut rows = Vec::new();
+    for (k, (name, apps)) in inputs.iter().enumerate() {
+        let en = &e;
+        let pre = arcs.get(k).ok_or("no arcs")?;
+        let mut c = vec![
+            Candidate {
+                label: "baokao `Engine::run`, full 2024 pack".into(),
+                baokao: Some("full"),
+                work: baokao_run(&e.full, apps),
+                samples: vec![],
+                iters: 1,
+            },
+            Candidate {
+                label: "baokao `Engine::run`, overlay `packs/cross-field` (schema stage + 6 rules)"
+                    .into(),
+                baokao: Some("cross-field"),
+                work: baokao_run(&e.cross_field, apps),
+                samples: vec![],
+                iters: 1,
+            },
+            Candidate {
+                label: "datalogic-rs `evaluate` × 6 compiled rules, input an `Arc<Value>`".into(),
+                baokao: None,
+                work: Box::new(move || {
+                    for a in pre {
+                        for (_, r) in &en.rules {
+                            black_box(en.logic.evaluate(r, Arc::clone(a)).ok());
+                        }
+                    }
+                    pre.len()
+                }),
+                samples: vec![],
+                iters: 1,
+            },
+        ];
+        let (s, t) = if k == 2 {
+            (samples_batch, Duration::from_millis(1))
+        } else {
+            (samples_one, Duration::from_millis(10))
+        };
+        measure(&mut c, s, t);
+        rows.push((*name, c));
+    }
+    table(&mut md, "Rust — 3. Six cross-field rules (XF-10.a, XF-10.b, XF-06.a, XF-15, XF-16.c, XF-13.a): baokao vs JSONLogic (`datalogic-rs` 4.0.21, `peers/cross-field.jsonlogic.json`)", &rows);
+
+    let _ = writeln!(
+        md,
+        "\nSamples per engine: {samples_one} (one application; each sample repeats it for about 10 ms) and {samples_batch} (batch; one pass over the 10,000 per sample), taken round-robin across the engines of a table. Ratios are baokao ÷ peer of the medians: below 1.00 baokao is faster. baokao builds a full report with Chinese messages and citations (`Options::default()`); the peers return booleans, a route or a list of errors. Load average (1 min) at the start and end of the timing: {load_before} and {}.",
+        load_average()
+    );
+    print!("{md}");
+    if let Some(dir) = out_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&out_path, &md)?;
+    eprintln!("wrote {}", out_path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The UTC time as `YYYY-MM-DD HH:MM` (no date crate needed for one stamp).
+fn chrono_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let (h, m) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{m:02} UTC")
+}
+
+/// The 1-minute load average, or `?` where `/proc/loadavg` cannot be read.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
