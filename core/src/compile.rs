@@ -519,11 +519,9 @@ fn field_info(
                 None
             }
         });
-    let sorted_enum = enumeration.clone().map(|mut v| {
-        v.sort_by(|a, b| crate::schema::key_cmp(a, b));
-        v.dedup();
-        v
-    });
+    let allowed = enumeration
+        .as_ref()
+        .map(|v| v.iter().map(|s| Box::<str>::from(&**s)).collect());
     FieldInfo {
         path: def.path.clone(),
         key: key.into(),
@@ -537,7 +535,7 @@ fn field_info(
         field_type: def.ty,
         enumeration,
         constraints: Constraints {
-            sorted_enum,
+            allowed,
             pattern,
             min_length: def.min_length,
             max_length: def.max_length,
@@ -585,6 +583,7 @@ fn compile_schema(
             rule: s.rule.as_deref().map(Into::into),
             cite: s.cite.as_deref().map(Into::into),
             members: Vec::new(),
+            index: HashMap::default(),
         });
     }
     let mut items: Vec<(&FieldDef<Source>, String, String)> = Vec::new();
@@ -684,6 +683,7 @@ fn compile_schema(
     for st in &mut schema.steps {
         st.members
             .sort_by(|a, b| crate::schema::key_cmp(&a.0, &b.0));
+        st.index = st.members.iter().cloned().collect();
     }
     // `required_when` may read any field, so it is compiled once every field is known.
     let no_decisions = HashMap::new();
