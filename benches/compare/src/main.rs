@@ -457,6 +457,28 @@ struct Candidate<'a> {
     iters: u32,
 }
 
+impl<'a> Candidate<'a> {
+    /// A candidate of a table: `baokao` names the baokao configuration, `None` for a peer.
+    fn new(label: impl Into<String>, baokao: Option<&'static str>, work: Work<'a>) -> Self {
+        Candidate {
+            label: label.into(),
+            baokao,
+            work,
+            samples: vec![],
+            iters: 1,
+        }
+    }
+}
+
+/// Samples and the minimum time of one sample for input `k` (2 = the batch, one pass per sample).
+fn sampling(k: usize, samples_one: usize, samples_batch: usize) -> (usize, Duration) {
+    if k == 2 {
+        (samples_batch, Duration::from_millis(1))
+    } else {
+        (samples_one, Duration::from_millis(10))
+    }
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -645,40 +667,30 @@ fn real_main() -> Result<ExitCode, Error> {
     for (k, (name, apps)) in inputs.iter().enumerate() {
         let v = &e.schema;
         let mut c = vec![
-            Candidate {
-                label:
-                    "baokao `Engine::run`, full 2024 pack (schema + rules + decisions, zh messages)"
-                        .into(),
-                baokao: Some("full"),
-                work: baokao_run(&e.full, apps),
-                samples: vec![],
-                iters: 1,
-            },
-            Candidate {
-                label:
-                    "baokao `Engine::run`, overlay `packs/schema-only` (schema stage, zh messages)"
-                        .into(),
-                baokao: Some("schema-only"),
-                work: baokao_run(&e.schema_only, apps),
-                samples: vec![],
-                iters: 1,
-            },
-            Candidate {
-                label: "jsonschema `is_valid`".into(),
-                baokao: None,
-                work: Box::new(move || {
+            Candidate::new(
+                "baokao `Engine::run`, full 2024 pack (schema + rules + decisions, zh messages)",
+                Some("full"),
+                baokao_run(&e.full, apps),
+            ),
+            Candidate::new(
+                "baokao `Engine::run`, overlay `packs/schema-only` (schema stage, zh messages)",
+                Some("schema-only"),
+                baokao_run(&e.schema_only, apps),
+            ),
+            Candidate::new(
+                "jsonschema `is_valid`",
+                None,
+                Box::new(move || {
                     for a in *apps {
                         black_box(v.is_valid(black_box(a)));
                     }
                     apps.len()
                 }),
-                samples: vec![],
-                iters: 1,
-            },
-            Candidate {
-                label: "jsonschema `iter_errors`, every error with its path as a string".into(),
-                baokao: None,
-                work: Box::new(move || {
+            ),
+            Candidate::new(
+                "jsonschema `iter_errors`, every error with its path as a string",
+                None,
+                Box::new(move || {
                     for a in *apps {
                         black_box(
                             v.iter_errors(black_box(a))
@@ -688,15 +700,9 @@ fn real_main() -> Result<ExitCode, Error> {
                     }
                     apps.len()
                 }),
-                samples: vec![],
-                iters: 1,
-            },
+            ),
         ];
-        let (s, t) = if k == 2 {
-            (samples_batch, Duration::from_millis(1))
-        } else {
-            (samples_one, Duration::from_millis(10))
-        };
+        let (s, t) = sampling(k, samples_one, samples_batch);
         measure(&mut c, s, t);
         rows.push((*name, c));
     }
@@ -709,50 +715,38 @@ fn real_main() -> Result<ExitCode, Error> {
         let zen = &e.zen;
         let pre = vars.get(k).ok_or("no variables")?;
         let mut c = vec![
-            Candidate {
-                label: "baokao `Engine::run`, full 2024 pack".into(),
-                baokao: Some("full"),
-                work: baokao_run(&e.full, apps),
-                samples: vec![],
-                iters: 1,
-            },
-            Candidate {
-                label: "baokao `Engine::run`, overlay `packs/eligibility` (schema stage + route + 7 rules)".into(),
-                baokao: Some("eligibility"),
-                work: baokao_run(&e.eligibility, apps),
-                samples: vec![],
-                iters: 1,
-            },
-            Candidate {
-                label: "ZEN `Decision::evaluate`, incl. `Value` clone → `Variable`".into(),
-                baokao: None,
-                work: Box::new(move || {
+            Candidate::new(
+                "baokao `Engine::run`, full 2024 pack",
+                Some("full"),
+                baokao_run(&e.full, apps),
+            ),
+            Candidate::new(
+                "baokao `Engine::run`, overlay `packs/eligibility` (schema stage + route + 7 rules)",
+                Some("eligibility"),
+                baokao_run(&e.eligibility, apps),
+            ),
+            Candidate::new(
+                "ZEN `Decision::evaluate`, incl. `Value` clone → `Variable`",
+                None,
+                Box::new(move || {
                     for a in *apps {
                         black_box(zen_eval(zen, Variable::from(black_box(a).clone())).ok());
                     }
                     apps.len()
                 }),
-                samples: vec![],
-                iters: 1,
-            },
-            Candidate {
-                label: "ZEN `Decision::evaluate`, input already a `Variable`".into(),
-                baokao: None,
-                work: Box::new(move || {
+            ),
+            Candidate::new(
+                "ZEN `Decision::evaluate`, input already a `Variable`",
+                None,
+                Box::new(move || {
                     for a in pre {
                         black_box(zen_eval(zen, black_box(a).clone()).ok());
                     }
                     pre.len()
                 }),
-                samples: vec![],
-                iters: 1,
-            },
+            ),
         ];
-        let (s, t) = if k == 2 {
-            (samples_batch, Duration::from_millis(1))
-        } else {
-            (samples_one, Duration::from_millis(10))
-        };
+        let (s, t) = sampling(k, samples_one, samples_batch);
         measure(&mut c, s, t);
         rows.push((*name, c));
     }
@@ -765,25 +759,20 @@ fn real_main() -> Result<ExitCode, Error> {
         let en = &e;
         let pre = arcs.get(k).ok_or("no arcs")?;
         let mut c = vec![
-            Candidate {
-                label: "baokao `Engine::run`, full 2024 pack".into(),
-                baokao: Some("full"),
-                work: baokao_run(&e.full, apps),
-                samples: vec![],
-                iters: 1,
-            },
-            Candidate {
-                label: "baokao `Engine::run`, overlay `packs/cross-field` (schema stage + 6 rules)"
-                    .into(),
-                baokao: Some("cross-field"),
-                work: baokao_run(&e.cross_field, apps),
-                samples: vec![],
-                iters: 1,
-            },
-            Candidate {
-                label: "datalogic-rs `evaluate` × 6 compiled rules, input an `Arc<Value>`".into(),
-                baokao: None,
-                work: Box::new(move || {
+            Candidate::new(
+                "baokao `Engine::run`, full 2024 pack",
+                Some("full"),
+                baokao_run(&e.full, apps),
+            ),
+            Candidate::new(
+                "baokao `Engine::run`, overlay `packs/cross-field` (schema stage + 6 rules)",
+                Some("cross-field"),
+                baokao_run(&e.cross_field, apps),
+            ),
+            Candidate::new(
+                "datalogic-rs `evaluate` × 6 compiled rules, input an `Arc<Value>`",
+                None,
+                Box::new(move || {
                     for a in pre {
                         for (_, r) in &en.rules {
                             black_box(en.logic.evaluate(r, Arc::clone(a)).ok());
@@ -791,15 +780,9 @@ fn real_main() -> Result<ExitCode, Error> {
                     }
                     pre.len()
                 }),
-                samples: vec![],
-                iters: 1,
-            },
+            ),
         ];
-        let (s, t) = if k == 2 {
-            (samples_batch, Duration::from_millis(1))
-        } else {
-            (samples_one, Duration::from_millis(10))
-        };
+        let (s, t) = sampling(k, samples_one, samples_batch);
         measure(&mut c, s, t);
         rows.push((*name, c));
     }
