@@ -97,6 +97,18 @@ pub struct Cx<'x> {
     pub decisions: &'x [Value<'x>],
 }
 
+impl<'x> Cx<'x> {
+    /// The value of a top-level field by slot (`Unknown` when absent).
+    #[inline]
+    fn slot(&self, slot: u32) -> Value<'x> {
+        self.doc
+            .slots
+            .get(slot as usize)
+            .copied()
+            .unwrap_or(Value::Unknown)
+    }
+}
+
 /// Receives the value of every traced node (`explain`); [`NoTrace`] compiles to nothing.
 pub trait Tracer {
     /// A traced node produced `value`.
@@ -133,12 +145,7 @@ fn item<'x>(env: &Env<'x>, depth: u8) -> &'x [Value<'x>] {
 pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) -> Value<'x> {
     match n {
         Node::Const(c) => c.value(),
-        Node::Field(slot) => cx
-            .doc
-            .slots
-            .get(*slot as usize)
-            .copied()
-            .unwrap_or(Value::Unknown),
+        Node::Field(slot) => cx.slot(*slot),
         Node::Item { depth, field } => item(env, *depth)
             .get(*field as usize)
             .copied()
@@ -205,24 +212,8 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             compare(*op, &a, &b)
         }
         Node::CmpConst(op, l, c) => compare(*op, &eval(l, cx, env, tr), &c.value()),
-        Node::FieldCmpConst(op, slot, c) => {
-            let v = cx
-                .doc
-                .slots
-                .get(*slot as usize)
-                .copied()
-                .unwrap_or(Value::Unknown);
-            compare(*op, &v, &c.value())
-        }
-        Node::FieldInConst { slot, set, negate } => {
-            let v = cx
-                .doc
-                .slots
-                .get(*slot as usize)
-                .copied()
-                .unwrap_or(Value::Unknown);
-            member(v, set, *negate)
-        }
+        Node::FieldCmpConst(op, slot, c) => compare(*op, &cx.slot(*slot), &c.value()),
+        Node::FieldInConst { slot, set, negate } => member(cx.slot(*slot), set, *negate),
         Node::Arith(op, l, r) => arith(*op, eval(l, cx, env, tr), eval(r, cx, env, tr)),
         Node::InConst {
             needle,
