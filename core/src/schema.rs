@@ -183,9 +183,9 @@ impl Schema {
     }
 }
 
-/// The order of keys and enumeration values in binary searches: by length, then by bytes, so
-/// most comparisons are decided without looking at the bytes.
-#[inline]
+/// The order of a step's members (and so of the `required` lists of the JSON Schema export): by
+/// length, then by bytes. Lookups no longer depend on it (they hash); it is kept so the export's
+/// output does not change.
 pub fn key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
