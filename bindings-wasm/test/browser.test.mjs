@@ -89,6 +89,18 @@ async function next(page, expected) {
   assert.equal(await currentPage(page), expected);
 }
 
+/**
+ * Fill `steps` in form order with the example's values: each shows no error, then moves on to the
+ * page after it (the result after the last step).
+ */
+async function fillSteps(page, app, steps) {
+  for (const step of steps) {
+    await fillStep(page, step, app[step]);
+    assert.deepEqual(await shownErrors(page), [], step);
+    await next(page, STEPS[STEPS.indexOf(step) + 1] ?? 'result');
+  }
+}
+
 /** Error messages shown on the current page. */
 async function shownErrors(page) {
   return page.locator('section.page:not([hidden]) .msgs li.error').allInnerTexts();
@@ -174,11 +186,7 @@ test('ineligible candidate (护理学): the reason shows at the field, after the
   const app = example('c-nursing-ineligible.json');
   const { page, problems } = await openDemo();
   await next(page, 'account');
-  for (const [step, nextStep] of STEPS.slice(0, 5).map((s, i) => [s, STEPS[i + 1]])) {
-    await fillStep(page, step, app[step]);
-    assert.deepEqual(await shownErrors(page), [], step);
-    await next(page, nextStep);
-  }
+  await fillSteps(page, app, STEPS.slice(0, 5));
   await fillStep(page, 'education', app.education);
   // validateField: the eligibility finding at the major appears as it is chosen.
   const majorMessages = await page.locator('.msgs[data-for="/education/major"] li.reason').allInnerTexts();
@@ -219,11 +227,7 @@ test('conditional candidate (试用期 from 2023-09): the condition, its due dat
   const app = example('b-trial-conditional.json');
   const { page, problems } = await openDemo();
   await next(page, 'account');
-  for (const [step, nextStep] of STEPS.map((s, i) => [s, STEPS[i + 1] ?? 'result'])) {
-    await fillStep(page, step, app[step]);
-    assert.deepEqual(await shownErrors(page), [], step);
-    await next(page, nextStep);
-  }
+  await fillSteps(page, app, STEPS);
   const panel = page.locator('#eligibility');
   assert.equal(await panel.getAttribute('data-outcome'), 'conditional');
   assert.equal(await panel.locator('.outcome').innerText(), '有条件符合报考条件');
