@@ -29,11 +29,38 @@ TARGET_DIR="$ROOT/target/wasm"
 BUDGET_GZ="${BAOKAO_WASM_BUDGET_GZ:-$((400 * 1024))}"
 ENFORCE_BUDGET="${BAOKAO_WASM_ENFORCE_BUDGET:-1}"
 CRATE=baokao-wasm
+# The Debian package of the wasm linker (scripts/setup-wasm.sh installs it).
+LLD_PACKAGE="${BAOKAO_LLD_PACKAGE:-lld-22}"
 WASM_NAME=baokao_wasm
 
 log() { echo "build-wasm: $*"; }
 
 "$ROOT/scripts/setup-wasm.sh" --build
+
+# The wasm linker of the Debian route, printed as an absolute path: `wasm-ld-N` (or `wasm-ld`)
+# from Debian's lld-N package, the newest N first; failing that `lld-N`, which links wasm only
+# with `-flavor wasm` as its first argument, through a two-line wrapper in target/tools/.
+find_wasm_linker() {
+  local candidate n
+  for candidate in $(compgen -c wasm-ld- | grep -E '^wasm-ld-[0-9]+$' | sort -t- -k3 -n -r -u) wasm-ld; do
+    if command -v "$candidate" >/dev/null 2>&1; then
+      command -v "$candidate"
+      return
+    fi
+  done
+  for candidate in $(compgen -c lld- | grep -E '^lld-[0-9]+$' | sort -t- -k2 -n -r -u); do
+    n="$(command -v "$candidate")" || continue
+    mkdir -p "$ROOT/target/tools"
+    printf '#!/bin/sh\nexec %q -flavor wasm "$@"\n' "$n" >"$ROOT/target/tools/wasm-ld-flavor"
+    chmod +x "$ROOT/target/tools/wasm-ld-flavor"
+    echo "$ROOT/target/tools/wasm-ld-flavor"
+    return
+  done
+  log "no WebAssembly linker found (wasm-ld-N, wasm-ld or lld-N on PATH): install Debian's package" \
+    "$LLD_PACKAGE (apt-get install $LLD_PACKAGE, which provides wasm-ld-${LLD_PACKAGE#lld-})," \
+    "or rustup's wasm32-unknown-unknown target" >&2
+  exit 1
+}
 
 # --- 1. cargo ---------------------------------------------------------------------------------
 cargo_args=(build --target wasm32-unknown-unknown -p "$CRATE" --profile wasm-release
@@ -54,9 +81,14 @@ if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/nu
     CARGO_TARGET_DIR="$TARGET_DIR" cargo "${cargo_args[@]}"
   fi
 else
-  route="Debian $(/usr/bin/rustc --version), std built from source"
+  # Debian's rustc-web names its wasm32 linker `rust-lld`, which no Debian package installs:
+  # name the linker that the installed lld package provides, explicitly.
+  linker="$(find_wasm_linker)"
+  route="Debian $(/usr/bin/rustc --version), std built from source, linker $linker"
   log "compiling with $route"
-  PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$TARGET_DIR" /usr/bin/cargo "${cargo_args[@]}" "${build_std[@]}"
+  PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$TARGET_DIR" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$linker" \
+    /usr/bin/cargo "${cargo_args[@]}" "${build_std[@]}"
 fi
 wasm="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/$WASM_NAME.wasm"
 

@@ -6,7 +6,8 @@
 #   scripts/setup-wasm.sh --build      only what scripts/build-wasm.sh needs
 #
 # * A wasm32 Rust toolchain: rustup's `wasm32-unknown-unknown` target when it is installed;
-#   otherwise Debian's Rust (rustc-web, cargo-web, rust-web-src to build std from source, lld).
+#   otherwise Debian's Rust (rustc-web, cargo-web, rust-web-src to build std from source) and
+#   lld-22 for its linker wasm-ld-22 (another lld-N with BAOKAO_LLD_PACKAGE=lld-N).
 # * wasm-bindgen-cli of exactly the version of the `wasm-bindgen` crate in Cargo.lock (the CLI
 #   and the crate must match), installed into target/tools/ unless already on PATH.
 # * npm packages of bindings-wasm/ from its package-lock.json: binaryen (wasm-opt) and
@@ -49,7 +50,9 @@ if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/nu
   log "rustup target wasm32-unknown-unknown is installed"
 else
   # rustup cannot download the target here: use Debian's Rust, which builds std from source.
-  need_deb rustc-web cargo-web rust-web-src lld-22
+  # lld-N provides wasm-ld-N, the linker scripts/build-wasm.sh names (rustc-web's default, rust-lld,
+  # is in no Debian package).
+  need_deb rustc-web cargo-web rust-web-src "${BAOKAO_LLD_PACKAGE:-lld-22}"
 fi
 
 # --- wasm-bindgen-cli, the exact version of the crate ---------------------------------------
