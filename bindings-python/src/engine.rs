@@ -156,8 +156,8 @@ impl Engine {
         self.judge(py, app, &options(lang, step, explain)?)
     }
 
-    /// Whether the application is valid and eligible (conditions allowed); `False` when it
-    /// cannot be read at all.
+    /// Whether the application is valid and eligible with nothing left to do (not `conditional`);
+    /// `False` when it cannot be read at all.
     fn is_valid(&self, app: &Bound<'_, PyAny>) -> bool {
         to_input(app)
             .and_then(|input| judge(&self.inner, &input, &Options::default()))

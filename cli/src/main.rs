@@ -2,7 +2,8 @@
 //! bundle, and export the application schema.
 //!
 //! Exit codes: 0 every application valid and eligible (or the command succeeded), 1 some
-//! application not (or a test/lint failure), 2 a usage or load error.
+//! application not — a `conditional` candidate, who still has something due, included — (or a
+//! test/lint failure), 2 a usage or load error.
 
 use std::io::{BufRead, BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -32,7 +33,8 @@ usage:
   baokao doc <pack> [-o FILE | --check FILE]
       the rule catalogue (Markdown) for reviewers; --check fails if FILE is not up to date
 
-exit codes: 0 all valid and eligible, 1 some not (or test/lint failures), 2 usage or load error";
+exit codes: 0 all valid and eligible, 1 some not (conditional included: something is still due),
+  or test/lint failures, 2 usage or load error";
 
 /// A failure that ends the command with exit code 2.
 struct Fatal(String);

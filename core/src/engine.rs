@@ -332,7 +332,8 @@ impl Engine {
         self.run(application, &Options::default().with_explain(true))
     }
 
-    /// Whether the application is valid and eligible (conditions allowed).
+    /// Whether the application is valid and eligible with nothing left to do ([`Report::is_ok`]):
+    /// `false` for a `conditional` candidate too.
     pub fn is_valid(&self, application: &serde_json::Value) -> bool {
         self.validate(application).is_ok_and(|r| r.is_ok())
     }

@@ -29,7 +29,11 @@ fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
             FieldType::Int => "integer",
             FieldType::Number => "number",
             FieldType::List | FieldType::Records => "array",
-            FieldType::Text | FieldType::Date | FieldType::Month | FieldType::Datetime => "string",
+            FieldType::Text
+            | FieldType::Date
+            | FieldType::Month
+            | FieldType::DateOrMonth
+            | FieldType::Datetime => "string",
         };
         s.insert(
             "type".into(),
@@ -45,6 +49,12 @@ fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
             }
             FieldType::Month => {
                 s.insert("pattern".into(), json!("^[0-9]{4}-(0[1-9]|1[0-2])$"));
+            }
+            FieldType::DateOrMonth => {
+                s.insert(
+                    "anyOf".into(),
+                    json!([{"format": "date"}, {"pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}]),
+                );
             }
             FieldType::Datetime => {
                 s.insert("format".into(), json!("date-time"));

@@ -182,13 +182,11 @@ pub struct Report {
 }
 
 impl Report {
-    /// Valid and eligible (conditions and restrictions allowed): the CLI's exit 0.
+    /// Valid and eligible, with nothing left to do: the CLI's exit 0. Restrictions allowed; a
+    /// `conditional` candidate is not ok yet (something is still due by a date), nor is any other
+    /// outcome.
     pub fn is_ok(&self) -> bool {
-        self.valid
-            && matches!(
-                self.eligibility.outcome,
-                Outcome::Eligible | Outcome::Conditional
-            )
+        self.valid && self.eligibility.outcome == Outcome::Eligible
     }
 
     /// Ids (or codes, for schema diagnostics without a rule) of everything that fired, sorted

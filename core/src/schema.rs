@@ -199,6 +199,7 @@ pub fn ty_of(t: FieldType) -> Ty {
         FieldType::Text => Ty::Text,
         FieldType::Date => Ty::Date,
         FieldType::Month => Ty::Month,
+        FieldType::DateOrMonth => Ty::DateOrMonth,
         FieldType::Datetime => Ty::DateTime,
         FieldType::List => Ty::List(ItemTy::Text),
         FieldType::Records => Ty::Records,
@@ -305,6 +306,7 @@ fn type_name(t: FieldType) -> &'static str {
         FieldType::Text => "text",
         FieldType::Date => "date",
         FieldType::Month => "month",
+        FieldType::DateOrMonth => "date_or_month",
         FieldType::Datetime => "datetime",
         FieldType::List => "list",
         FieldType::Records => "records",
@@ -348,6 +350,14 @@ fn read_scalar<'a>(
         (FieldType::Month, J::String(s)) => match dates::YearMonth::parse(s) {
             Some(m) => Value::Month(m),
             None => return bad_date(f, "YYYY-MM", path, sink),
+        },
+        // The value keeps the precision it was given: a day, or only a month.
+        (FieldType::DateOrMonth, J::String(s)) => match dates::parse_date(s) {
+            Some(d) => Value::Date(d),
+            None => match dates::YearMonth::parse(s) {
+                Some(m) => Value::Month(m),
+                None => return bad_date(f, "YYYY-MM-DD / YYYY-MM", path, sink),
+            },
         },
         (FieldType::Datetime, J::String(s)) => match dates::parse_datetime(s) {
             Some(t) => Value::DateTime(t),

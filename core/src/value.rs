@@ -25,6 +25,10 @@ pub enum Ty {
     Date,
     /// Year and month.
     Month,
+    /// A calendar date known to the day, or only to the month (the form may give either): the
+    /// runtime value is a [`Value::Date`] or a [`Value::Month`]. It cannot be compared directly;
+    /// rules say which end of the uncertainty they mean with `earliest`, `latest` or `to_month`.
+    DateOrMonth,
     /// Timestamp with offset.
     DateTime,
     /// A list of scalars of the given item type (only as a source of `in` and quantifiers).
@@ -76,7 +80,7 @@ impl ItemTy {
             Ty::Date => ItemTy::Date,
             Ty::Month => ItemTy::Month,
             Ty::DateTime => ItemTy::DateTime,
-            Ty::List(_) | Ty::Records => return None,
+            Ty::DateOrMonth | Ty::List(_) | Ty::Records => return None,
         })
     }
 }
@@ -90,6 +94,7 @@ impl fmt::Display for Ty {
             Ty::Text => f.write_str("text"),
             Ty::Date => f.write_str("date"),
             Ty::Month => f.write_str("month"),
+            Ty::DateOrMonth => f.write_str("date_or_month"),
             Ty::DateTime => f.write_str("datetime"),
             Ty::List(i) => write!(f, "list<{}>", i.ty()),
             Ty::Records => f.write_str("records"),
@@ -103,7 +108,7 @@ impl Ty {
         self == want || (self == Ty::Int && want == Ty::Num)
     }
 
-    /// The common type of two operands of a comparison, if they may be compared.
+    /// The common type of two operands (of `if`, `coalesce`, or a comparison), if they have one.
     pub fn unify(a: Ty, b: Ty) -> Option<Ty> {
         match (a, b) {
             _ if a == b => Some(a),
@@ -264,6 +269,11 @@ impl Scalar {
             (Ty::Text, serde_json::Value::String(s)) => Scalar::Text(s.as_str().into()),
             (Ty::Date, serde_json::Value::String(s)) => Scalar::Date(dates::parse_date(s)?),
             (Ty::Month, serde_json::Value::String(s)) => Scalar::Month(YearMonth::parse(s)?),
+            // A constant always says which it is: a date or a month.
+            (Ty::DateOrMonth, serde_json::Value::String(s)) => match dates::parse_date(s) {
+                Some(d) => Scalar::Date(d),
+                None => Scalar::Month(YearMonth::parse(s)?),
+            },
             (Ty::DateTime, serde_json::Value::String(s)) => {
                 Scalar::DateTime(dates::parse_datetime(s)?)
             }

@@ -41,6 +41,8 @@ def fmt_field(f, tables):
         parts.append("`YYYY-MM`")
     if ty == "date":
         parts.append("`YYYY-MM-DD`")
+    if ty == "date_or_month":
+        parts.append("`YYYY-MM-DD`, or `YYYY-MM` as the form types it")
     if ty == "datetime":
         parts.append("RFC 3339 with offset")
     text = "; ".join(parts)

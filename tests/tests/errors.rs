@@ -115,6 +115,7 @@ macro_rules! error_cases {
 
 error_cases! {
     toml_syntax,
+    compare_date_or_month,
     toml_unknown_key,
     duplicate_rule_id,
     missing_pack_table,

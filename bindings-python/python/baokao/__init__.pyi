@@ -73,7 +73,8 @@ class Report:
     def route(self) -> Optional[str]:
         """Shortcut for `eligibility["route"]`."""
     def is_ok(self) -> bool:
-        """Valid and eligible (conditions and restrictions allowed)."""
+        """Valid and eligible with nothing left to do: restrictions allowed; `False` for
+        `conditional` (something is still due by a date) and every other outcome."""
     def fired(self) -> list[str]:
         """Ids (or codes) of everything that fired, sorted and de-duplicated."""
     def to_dict(self) -> ReportDict: ...
@@ -115,7 +116,8 @@ class Engine:
         self, app: Application, *, lang: Lang = "zh", step: Optional[str] = None, explain: bool = False
     ) -> Report: ...
     def is_valid(self, app: Application) -> bool:
-        """Valid and eligible; `False` also when the application cannot be judged at all."""
+        """Valid and eligible with nothing left to do (not `conditional`); `False` also when the
+        application cannot be judged at all."""
     def validate_many(
         self,
         apps: Iterable[Application],

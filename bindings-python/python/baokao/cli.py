@@ -10,7 +10,8 @@ Inputs are JSON Lines (``.jsonl``/``.ndjson``, or ``-`` for stdin), CSV (``.csv`
 path such as ``education.major``) or single JSON documents (``.json``). The output is one row per
 application (CSV for a spreadsheet, or JSON Lines of the reports themselves), and a summary by outcome
 and by rule (``--summary``, by default next to ``-o`` as ``<name>.summary.csv``). Exit status: 0 every
-application valid and eligible, 1 some not (or unreadable), 2 a usage or pack error.
+application valid and eligible (a ``conditional`` candidate still has something due: 1), 1 some not
+(or unreadable), 2 a usage or pack error.
 """
 
 from __future__ import annotations

@@ -59,6 +59,12 @@ pub enum Builtin {
     LastDay,
     /// `to_date(datetime)`.
     ToDate,
+    /// `earliest(x)`: the first day a date, month or date-or-month can be.
+    Earliest,
+    /// `latest(x)`: the last day a date, month or date-or-month can be.
+    Latest,
+    /// `has_day(date_or_month)`: whether the value was given to the day.
+    HasDay,
     /// `id_checksum_ok(text)`.
     IdChecksumOk,
     /// `id_birth_date(text)`.
@@ -97,6 +103,9 @@ pub const NAMES: &[&str] = &[
     "first_day",
     "last_day",
     "to_date",
+    "earliest",
+    "latest",
+    "has_day",
     "id_checksum_ok",
     "id_birth_date",
     "id_gender",
@@ -114,7 +123,7 @@ pub const NAMES: &[&str] = &[
 /// `Ok(None)` when the name is not a pure built-in, or `Err` with a message when the arguments do not fit.
 pub fn resolve(name: &str, args: &[Ty]) -> Result<Option<(Builtin, Ty)>, String> {
     use Builtin as B;
-    use Ty::{Bool, Date, DateTime, Int, Month, Text};
+    use Ty::{Bool, Date, DateOrMonth, DateTime, Int, Month, Text};
     let sig =
         |want: &[Ty]| args.len() == want.len() && args.iter().zip(want).all(|(a, w)| a.fits(*w));
     let found = match name {
@@ -133,9 +142,16 @@ pub fn resolve(name: &str, args: &[Ty]) -> Result<Option<(Builtin, Ty)>, String>
         "add_years" if sig(&[Date, Int]) => (B::AddYears, Date),
         "add_years" if sig(&[Month, Int]) => (B::AddYearsYm, Month),
         "age_on" if sig(&[Date, Date]) => (B::AgeOn, Int),
-        "year" if sig(&[Date]) || sig(&[Month]) || sig(&[DateTime]) => (B::Year, Int),
-        "month" if sig(&[Date]) || sig(&[Month]) || sig(&[DateTime]) => (B::MonthOf, Int),
-        "to_month" if sig(&[Date]) => (B::ToMonth, Month),
+        "year" if sig(&[Date]) || sig(&[Month]) || sig(&[DateOrMonth]) || sig(&[DateTime]) => {
+            (B::Year, Int)
+        }
+        "month" if sig(&[Date]) || sig(&[Month]) || sig(&[DateOrMonth]) || sig(&[DateTime]) => {
+            (B::MonthOf, Int)
+        }
+        "to_month" if sig(&[Date]) || sig(&[DateOrMonth]) => (B::ToMonth, Month),
+        "earliest" if sig(&[Date]) || sig(&[Month]) || sig(&[DateOrMonth]) => (B::Earliest, Date),
+        "latest" if sig(&[Date]) || sig(&[Month]) || sig(&[DateOrMonth]) => (B::Latest, Date),
+        "has_day" if sig(&[DateOrMonth]) => (B::HasDay, Bool),
         "first_day" if sig(&[Month]) => (B::FirstDay, Date),
         "last_day" if sig(&[Month]) => (B::LastDay, Date),
         "to_date" if sig(&[DateTime]) => (B::ToDate, Date),
@@ -146,7 +162,7 @@ pub fn resolve(name: &str, args: &[Ty]) -> Result<Option<(Builtin, Ty)>, String>
         "hkid_checksum_ok" if sig(&[Text]) => (B::HkidChecksumOk, Bool),
         "len" | "is_han" | "is_halfwidth" | "id_checksum_ok" | "id_birth_date" | "id_gender"
         | "id_region" | "hkid_checksum_ok" | "year" | "month" | "to_month" | "first_day"
-        | "last_day" | "to_date"
+        | "last_day" | "to_date" | "earliest" | "latest" | "has_day"
             if args.len() != 1 =>
         {
             return Err(format!(
@@ -165,8 +181,9 @@ pub fn resolve(name: &str, args: &[Ty]) -> Result<Option<(Builtin, Ty)>, String>
         }
         "len" | "is_han" | "is_halfwidth" | "contains" | "starts_with" | "ends_with"
         | "months_between" | "years_between" | "add_months" | "add_years" | "age_on" | "year"
-        | "month" | "to_month" | "first_day" | "last_day" | "to_date" | "id_checksum_ok"
-        | "id_birth_date" | "id_gender" | "id_region" | "hkid_checksum_ok" => {
+        | "month" | "to_month" | "first_day" | "last_day" | "to_date" | "earliest" | "latest"
+        | "has_day" | "id_checksum_ok" | "id_birth_date" | "id_gender" | "id_region"
+        | "hkid_checksum_ok" => {
             let shown: Vec<String> = args.iter().map(ToString::to_string).collect();
             return Err(format!(
                 "`{name}` does not take ({}); see docs/expressions.md",
@@ -218,6 +235,13 @@ pub fn call<'a>(f: Builtin, args: &[Value<'a>]) -> Value<'a> {
         (B::MonthOf, [V::Month(m)]) => int(i64::from(m.month())),
         (B::MonthOf, [V::DateTime(t)]) => int(i64::from(t.month())),
         (B::ToMonth, [V::Date(d)]) => V::Month(YearMonth::from_date(*d)),
+        // A date-or-month given as a month is already one.
+        (B::ToMonth, [V::Month(m)]) => V::Month(*m),
+        (B::HasDay, [V::Date(_)]) => V::Bool(true),
+        (B::HasDay, [V::Month(_)]) => V::Bool(false),
+        (B::Earliest | B::Latest, [V::Date(d)]) => V::Date(*d),
+        (B::Earliest, [V::Month(m)]) => m.first_day().map_or(V::Unknown, V::Date),
+        (B::Latest, [V::Month(m)]) => m.last_day().map_or(V::Unknown, V::Date),
         (B::FirstDay, [V::Month(m)]) => m.first_day().map_or(V::Unknown, V::Date),
         (B::LastDay, [V::Month(m)]) => m.last_day().map_or(V::Unknown, V::Date),
         (B::ToDate, [V::DateTime(t)]) => V::Date(t.date_naive()),

@@ -26,6 +26,12 @@ pub struct CheckError {
     pub message: String,
 }
 
+/// Why a `date_or_month` cannot be compared as it is: given only as a month, it is a range of days.
+fn imprecise_hint() -> &'static str {
+    "a date_or_month may be known only to the month: compare `earliest(x)` or `latest(x)` \
+     (the first or last day it can be) or `to_month(x)`, and say which end the rule means"
+}
+
 fn fail<T>(code: &'static str, span: Span, message: impl Into<String>) -> Result<T, CheckError> {
     Err(CheckError {
         code,
@@ -410,6 +416,9 @@ impl<'c> Checker<'c> {
                 self.check_enum_literal(l, r)?;
                 self.check_enum_literal(r, l)?;
                 let (a, b) = (self.check(l)?, self.check(r)?);
+                if a.ty == Ty::DateOrMonth || b.ty == Ty::DateOrMonth {
+                    return fail("type_mismatch", span, imprecise_hint());
+                }
                 if Ty::unify(a.ty, b.ty).is_none() || matches!(a.ty, Ty::List(_) | Ty::Records) {
                     return fail(
                         "type_mismatch",
@@ -489,6 +498,9 @@ impl<'c> Checker<'c> {
         negate: bool,
         span: Span,
     ) -> Result<Node, CheckError> {
+        if needle.ty == Ty::DateOrMonth {
+            return fail("type_mismatch", span, imprecise_hint());
+        }
         let mismatch = |item: Ty| {
             fail(
                 "type_mismatch",

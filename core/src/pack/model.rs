@@ -132,6 +132,10 @@ pub enum FieldType {
     Date,
     /// A year and month `YYYY-MM`, as the registration form writes education and work dates.
     Month,
+    /// A calendar date `YYYY-MM-DD`, or only its year and month `YYYY-MM`, where a day can decide a
+    /// cutoff but the form asks only for the month (a trial start, a certificate's registration).
+    #[serde(rename = "date_or_month")]
+    DateOrMonth,
     /// An RFC 3339 timestamp with offset, e.g. `2024-01-22T09:30:00+08:00`.
     Datetime,
     /// A list of scalars (the item type is `items`).
