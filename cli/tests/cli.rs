@@ -51,7 +51,7 @@ fn check_prints_a_report_per_example_and_exits_1_when_one_is_ineligible() {
     assert_eq!(out.status.code(), Some(1), "one example is ineligible");
     insta::assert_snapshot!("check_text_zh", text(&out.stdout));
     assert!(
-        text(&out.stderr).contains("checked 3 application(s): 2 ok"),
+        text(&out.stderr).contains("checked 3 application(s): 1 ok"),
         "{}",
         text(&out.stderr)
     );
@@ -124,12 +124,38 @@ fn explain_shows_the_trace() {
     );
     assert_eq!(
         out.status.code(),
-        Some(0),
-        "conditional counts as eligible for the exit code"
+        Some(1),
+        "a conditional candidate still has something due: not exit 0"
     );
     let s = text(&out.stdout);
     assert!(s.contains("trace   route"), "{s}");
     assert!(s.contains("condition XF-11"), "{s}");
+}
+
+/// Exit 0 means valid and eligible with nothing due (README, usage text): a valid `conditional`
+/// report exits 1, like every other outcome but `eligible`.
+#[test]
+fn a_valid_conditional_candidate_exits_1() {
+    let out = baokao(
+        &[
+            "check",
+            "--pack",
+            PACK,
+            "--format",
+            "json",
+            &example("b-trial-conditional.json"),
+        ],
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["eligibility"]["outcome"], "conditional");
+    assert_eq!(out.status.code(), Some(1));
+    let usage = text(&baokao(&["help"], None).stdout) + &text(&baokao(&["help"], None).stderr);
+    assert!(
+        usage.contains("0 all valid and eligible, 1 some not (conditional included"),
+        "the usage text says what exit 0 means: {usage}"
+    );
 }
 
 #[test]

@@ -689,9 +689,8 @@ fn compile_schema(
     let no_decisions = HashMap::new();
     let mut compiled = Vec::new();
     for def in &pack.fields {
-        let (Some(src), Some(Member::Scalar(slot))) =
-            (&def.required_when, schema.member(&def.path))
-        else {
+        // Scalar fields, lists and records fields alike (record items were refused above).
+        let (Some(src), Some(member)) = (&def.required_when, schema.member(&def.path)) else {
             continue;
         };
         let names = Names {
@@ -702,11 +701,16 @@ fn compile_schema(
         };
         let item = format!("field {} required_when", def.path);
         if let Some(e) = compile_expr(src, &item, &names, regexes, errors, true) {
-            compiled.push((slot, e.plain));
+            compiled.push((member, e.plain));
         }
     }
-    for (slot, node) in compiled {
-        if let Some(f) = schema.fields.get_mut(slot as usize) {
+    for (member, node) in compiled {
+        let field = match member {
+            Member::Scalar(i) => schema.fields.get_mut(i as usize),
+            Member::Records(i) => schema.records.get_mut(i as usize).map(|r| &mut r.field),
+            Member::List(i) => schema.lists.get_mut(i as usize).map(|l| &mut l.field),
+        };
+        if let Some(f) = field {
             f.required_when = Some(node);
         }
     }

@@ -484,11 +484,7 @@ impl Engine {
             if present {
                 continue;
             }
-            let required = f.required
-                || f.required_when.as_ref().is_some_and(|n| {
-                    eval::eval(n, &cx, &Env::default(), &mut NoTrace) == Value::Bool(true)
-                });
-            if required {
+            if is_required(f, &cx) {
                 sink.field(
                     f,
                     format!("/{}", f.path.replace('.', "/")),
@@ -522,7 +518,7 @@ impl Engine {
                         }
                     }
                 }
-                _ if r.field.required => sink.field(
+                _ if is_required(&r.field, &cx) => sink.field(
                     &r.field,
                     base,
                     "required_missing",
@@ -536,7 +532,7 @@ impl Engine {
                 Member::List(i) => bound.lists.get(i as usize).is_some_and(Option::is_some),
                 _ => true,
             });
-            if l.field.required && !present && only_step.is_none_or(|s| s == l.field.step) {
+            if !present && only_step.is_none_or(|s| s == l.field.step) && is_required(&l.field, &cx) {
                 sink.field(
                     &l.field,
                     format!("/{}", l.field.path.replace('.', "/")),
@@ -546,6 +542,15 @@ impl Engine {
             }
         }
     }
+}
+
+/// Whether a field is required for this application: always, or because its `required_when`
+/// holds (an unknown condition does not require it).
+fn is_required(f: &crate::schema::FieldInfo, cx: &Cx<'_>) -> bool {
+    f.required
+        || f.required_when.as_ref().is_some_and(|n| {
+            eval::eval(n, cx, &Env::default(), &mut NoTrace) == Value::Bool(true)
+        })
 }
 
 /// The fields a rule reads that are missing, comma-separated (empty when none is: then something

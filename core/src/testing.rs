@@ -3,7 +3,7 @@
 //! The same examples are the conformance vectors of the Python and WebAssembly bindings, so this
 //! runner is part of the library rather than of the CLI.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{Engine, Options};
 use crate::pack::model::ExampleDef;
@@ -104,6 +104,30 @@ pub fn check_expectations(example: &ExampleDef, report: &Report) -> Vec<String> 
     failures
 }
 
+/// The engine an example is judged with: the pack's own, or — for an example that sets `params` —
+/// the pack compiled again with those values (compiled once per distinct set).
+fn engine_for<'e>(
+    engine: &'e Engine,
+    example: &ExampleDef,
+    variants: &'e mut BTreeMap<String, Result<Engine, String>>,
+) -> Result<&'e Engine, String> {
+    if example.params.is_empty() {
+        return Ok(engine);
+    }
+    let key = serde_json::to_string(&example.params).unwrap_or_default();
+    let built = variants.entry(key).or_insert_with(|| {
+        let mut pack = engine.pack().clone();
+        for (name, value) in &example.params {
+            let Some(p) = pack.params.get_mut(name) else {
+                return Err(format!("`params` names `{name}`, which the pack does not have"));
+            };
+            p.value = value.clone();
+        }
+        Engine::from_pack(pack).map_err(|e| format!("`params` do not compile: {e}"))
+    });
+    built.as_ref().map_err(Clone::clone)
+}
+
 /// Run every example of the engine's pack.
 pub fn run_examples(engine: &Engine) -> TestRun {
     let program = engine.program();
@@ -111,6 +135,7 @@ pub fn run_examples(engine: &Engine) -> TestRun {
     let mut passed = BTreeSet::new();
     let mut rows = BTreeSet::new();
     let mut results = Vec::new();
+    let mut variants = BTreeMap::new();
     for example in &program.pack.examples {
         let Some(doc) = &example.document else {
             results.push(ExampleResult {
@@ -120,9 +145,20 @@ pub fn run_examples(engine: &Engine) -> TestRun {
             });
             continue;
         };
+        let judge = match engine_for(engine, example, &mut variants) {
+            Ok(e) => e,
+            Err(message) => {
+                results.push(ExampleResult {
+                    name: example.name.clone(),
+                    failures: vec![message],
+                    report: None,
+                });
+                continue;
+            }
+        };
         let mut options = Options::default().with_explain(true);
         options.step.clone_from(&example.step);
-        match engine.run(doc, &options) {
+        match judge.run(doc, &options) {
             Ok(report) => {
                 fired.extend(report.fired());
                 for t in report.trace.iter().flatten() {

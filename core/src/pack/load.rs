@@ -625,6 +625,11 @@ fn resolve_examples(
         .iter()
         .filter_map(|e| e.document.clone().map(|d| (e.name.clone(), d)))
         .collect();
+    // An example inherits the `params` of its base (its own override them, name by name).
+    let mut params_of: BTreeMap<String, BTreeMap<String, serde_json::Value>> = inherited
+        .iter()
+        .map(|e| (e.name.clone(), e.params.clone()))
+        .collect();
     inherited.retain(|e| !names.contains(&e.name));
     let mut out = inherited;
     out.reserve(raw.len());
@@ -639,6 +644,7 @@ fn resolve_examples(
                 .get(&e.name)
                 .filter(|_| e.application.is_none() && e.base.is_none())
                 .cloned();
+            let is_restatement = restated.is_some();
             let mut doc = match (&e.application, &e.base) {
                 (None, None) if restated.is_some() => restated.unwrap_or_default(),
                 (Some(app), None) => {
@@ -696,6 +702,16 @@ fn resolve_examples(
                     )
                 })?;
             }
+            let inherited_params = match (&e.base, is_restatement) {
+                (Some(base), _) => params_of.get(base).cloned(),
+                (None, true) => params_of.get(&e.name).cloned(),
+                (None, false) => None,
+            };
+            if let Some(mut params) = inherited_params {
+                params.append(&mut e.params);
+                e.params = params;
+            }
+            params_of.insert(e.name.clone(), e.params.clone());
             done.insert(e.name.clone(), doc.clone());
             e.document = Some(doc);
             out.push(e);

@@ -456,6 +456,10 @@ pub struct Expectation {
 pub struct ExampleDef {
     /// Unique name.
     pub name: String,
+    /// What the example shows and why its expectation is right: for an eligibility outcome, the
+    /// words of the regulation it follows (quoted), so a reviewer can check it without the engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// A JSON application file relative to the pack (TOML only; resolved into `document`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<String>,
@@ -468,6 +472,11 @@ pub struct ExampleDef {
     /// Field paths to remove from the base (TOML only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remove: Vec<String>,
+    /// Parameters to judge this example with instead of the pack's (by name; dates as strings):
+    /// "what if a province set the cutoff to 08-15". The test runner compiles the pack with them;
+    /// such examples are not conformance vectors (the bindings judge with the pack as shipped).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, serde_json::Value>,
     /// Validate only this step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
