@@ -57,6 +57,28 @@ fn render_cell(c: &Cell) -> String {
     }
 }
 
+/// The spec rule id a pack id implements: the id itself or its part before `.` when that is a spec
+/// id (`R-TR-3.b` → `R-TR-3`, `XF-12.a` → `XF-12`); `None` for the pack's own ids (`C4-PHOTO-SIZE`).
+pub fn spec_id(id: &str) -> Option<&str> {
+    let base = id.split_once('.').map_or(id, |(b, _)| b);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = if let Some(n) = base.strip_prefix("XF-") {
+        digits(n)
+    } else if let Some(rest) = base.strip_prefix("R-") {
+        rest.split_once('-').is_some_and(|(family, n)| {
+            !family.is_empty() && family.bytes().all(|b| b.is_ascii_uppercase()) && digits(n)
+        })
+    } else {
+        false
+    };
+    ok.then_some(base)
+}
+
+/// Whether an effect decides the eligibility outcome (a restriction only comes with it).
+fn decides(e: Effect) -> bool {
+    !matches!(e, Effect::Restriction)
+}
+
 fn row_outcome(r: &RowDef<Source>) -> String {
     let mut parts = Vec::new();
     if let Some(o) = &r.output {
@@ -226,6 +248,61 @@ pub fn render(engine: &Engine, run: &TestRun) -> String {
     }
 
     let _ = writeln!(s, "\n## Rules\n");
+    let _ = writeln!(
+        s,
+        "Every rule and every decision row with an effect, in pack order. *Decides eligibility*: the rule's \
+         effect sets the outcome (`ineligible`, `needs_review`, `conditional`); a validation rule (a severity) \
+         never does — where one implements part of a spec rule that conditions eligibility it is listed under \
+         \"Form checks of eligibility requirements\" with the reason.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| Rule | Spec rule | Conf. | Severity / effect | Decides eligibility | Summary |\n|---|---|---|---|---|---|"
+    );
+    for r in &pack.rules {
+        let (kind, decides_it) = match (r.severity, r.effect) {
+            (Some(sev), _) => (severity_name(sev).to_owned(), "no"),
+            (_, Some(e)) => (
+                effect_name(e).to_owned(),
+                if decides(e) {
+                    "yes"
+                } else {
+                    "no (restriction)"
+                },
+            ),
+            _ => (String::new(), "no"),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:?} | {kind} | {decides_it} | {} |",
+            r.id,
+            spec_id(&r.id).unwrap_or("—"),
+            r.confidence,
+            cell(&r.summary)
+        );
+    }
+    for d in &pack.decisions {
+        for row in d.rows.iter().chain(d.default.iter()) {
+            let (Some(e), Some(id)) = (row.effect, row.rule.as_deref()) else {
+                continue;
+            };
+            let _ = writeln!(
+                s,
+                "| {id} | {} | {:?} | {} (decision `{}`) | {} | a row of decision `{}` |",
+                spec_id(id).unwrap_or("—"),
+                d.confidence,
+                effect_name(e),
+                d.id,
+                if decides(e) {
+                    "yes"
+                } else {
+                    "no (restriction)"
+                },
+                d.id
+            );
+        }
+    }
+    s.push('\n');
     for step in &program.schema.steps {
         let rules: Vec<_> = program
             .rules
@@ -275,7 +352,24 @@ pub fn render(engine: &Engine, run: &TestRun) -> String {
             let _ = writeln!(s, "| Message (zh) | {} |", cell(&r.message.zh.text));
             let _ = writeln!(s, "| Message (en) | {} |", cell(&r.message.en.text));
             let _ = writeln!(s, "| Cite | {} |", cell(&r.cite));
+            let _ = writeln!(
+                s,
+                "| Spec rule | {} |",
+                spec_id(&r.id).unwrap_or("— (a check of the pack's own, see its cite)")
+            );
             let _ = writeln!(s, "| Confidence | {:?} |", r.confidence);
+            let _ = writeln!(
+                s,
+                "| Decides eligibility | {} |",
+                match r.effect {
+                    Some(e) if decides(e) => "yes",
+                    Some(_) => "no (a restriction)",
+                    None if pack.form_checks.iter().any(|f| f.id == r.id) => {
+                        "no — a reviewed form check of an eligibility requirement (see below)"
+                    }
+                    None => "no (a form check)",
+                }
+            );
             let _ = writeln!(s, "| Fires in | {} |", examples_list(fired_in.get(&r.id)));
             let _ = writeln!(
                 s,
@@ -292,6 +386,19 @@ pub fn render(engine: &Engine, run: &TestRun) -> String {
         );
         for o in &pack.omissions {
             let _ = writeln!(s, "| {} | {} |", o.id, cell(&o.reason));
+        }
+        s.push('\n');
+    }
+
+    if !pack.form_checks.is_empty() {
+        let _ = writeln!(
+            s,
+            "## Form checks of eligibility requirements\n\nRules that implement part of a spec rule that \
+             conditions eligibility, yet are form checks (a severity, which never sets the outcome), each with \
+             the reason it is right and the rule that decides the eligibility side.\n\n| Rule | Why a form check |\n|---|---|"
+        );
+        for f in &pack.form_checks {
+            let _ = writeln!(s, "| {} | {} |", f.id, cell(&f.reason));
         }
         s.push('\n');
     }

@@ -532,7 +532,8 @@ impl Engine {
                 Member::List(i) => bound.lists.get(i as usize).is_some_and(Option::is_some),
                 _ => true,
             });
-            if !present && only_step.is_none_or(|s| s == l.field.step) && is_required(&l.field, &cx) {
+            if !present && only_step.is_none_or(|s| s == l.field.step) && is_required(&l.field, &cx)
+            {
                 sink.field(
                     &l.field,
                     format!("/{}", l.field.path.replace('.', "/")),
@@ -548,9 +549,9 @@ impl Engine {
 /// holds (an unknown condition does not require it).
 fn is_required(f: &crate::schema::FieldInfo, cx: &Cx<'_>) -> bool {
     f.required
-        || f.required_when.as_ref().is_some_and(|n| {
-            eval::eval(n, cx, &Env::default(), &mut NoTrace) == Value::Bool(true)
-        })
+        || f.required_when
+            .as_ref()
+            .is_some_and(|n| eval::eval(n, cx, &Env::default(), &mut NoTrace) == Value::Bool(true))
 }
 
 /// The fields a rule reads that are missing, comma-separated (empty when none is: then something

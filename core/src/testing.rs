@@ -119,7 +119,9 @@ fn engine_for<'e>(
         let mut pack = engine.pack().clone();
         for (name, value) in &example.params {
             let Some(p) = pack.params.get_mut(name) else {
-                return Err(format!("`params` names `{name}`, which the pack does not have"));
+                return Err(format!(
+                    "`params` names `{name}`, which the pack does not have"
+                ));
             };
             p.value = value.clone();
         }

@@ -23,17 +23,48 @@ fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")
 }
 
-/// The spec's rule ids, from the committed list (comments and blank lines skipped).
-fn spec_ids() -> Vec<String> {
+/// What a spec rule is, from the second column of spec-rule-ids.txt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Conditions the right to sit the exam: every pack rule implementing it decides the outcome.
+    Eligibility,
+    /// Partly an eligibility condition, partly a form requirement.
+    Mixed,
+    /// A form requirement only.
+    Form,
+}
+
+/// The spec's rule ids with their kind, from the committed list (comments and blank lines skipped).
+fn spec_kinds() -> Vec<(String, Kind)> {
     let path = rules_dir().join("nmec-2024/spec-rule-ids.txt");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let ids: Vec<String> = text
-        .lines()
+    text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
+        .map(|l| {
+            let (id, kind) = l
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("spec-rule-ids.txt: `{l}` has no kind"));
+            let kind = match kind.trim() {
+                "eligibility" => Kind::Eligibility,
+                "mixed" => Kind::Mixed,
+                "form" => Kind::Form,
+                other => panic!("spec-rule-ids.txt: `{id}` has an unknown kind `{other}`"),
+            };
+            // The issue's rule: every R-… rule is a condition of eligibility.
+            assert!(
+                !id.starts_with("R-") || kind == Kind::Eligibility,
+                "spec-rule-ids.txt: `{id}` is an R- rule, so it conditions eligibility"
+            );
+            (id.to_owned(), kind)
+        })
+        .collect()
+}
+
+/// The spec's rule ids, from the committed list.
+fn spec_ids() -> Vec<String> {
+    let ids: Vec<String> = spec_kinds().into_iter().map(|(id, _)| id).collect();
     for id in &ids {
         assert!(
             is_spec_id(id),
@@ -175,6 +206,105 @@ fn every_spec_rule_id_is_implemented_or_omitted() {
     for dir in pack_dirs() {
         check_pack(&dir, &spec);
     }
+}
+
+/// The base spec id of a pack id (`XF-14.a` → `XF-14`).
+fn base_id(id: &str) -> &str {
+    id.split_once('.').map_or(id, |(b, _)| b)
+}
+
+/// No rule that implements an eligibility requirement can leave a report `valid: false` with
+/// outcome `eligible`: every pack rule whose spec rule conditions eligibility has an `effect` (it
+/// decides the outcome), unless it is a reviewed `[[form_check]]` of a `mixed` or `eligibility`
+/// spec rule; and every form check names a validation rule of the pack.
+fn check_eligibility_rules_decide(dir: &Path, kinds: &[(String, Kind)]) {
+    let engine =
+        Engine::from_dir(dir).unwrap_or_else(|e| panic!("{} does not load: {e}", dir.display()));
+    let pack = engine.pack();
+    let name = &pack.pack.id;
+    let kind_of = |id: &str| {
+        kinds
+            .iter()
+            .find(|(k, _)| k == base_id(id))
+            .map(|(_, kind)| *kind)
+    };
+    let reviewed: Vec<&str> = pack.form_checks.iter().map(|f| f.id.as_str()).collect();
+    let mut offenders = Vec::new();
+    for r in &pack.rules {
+        let Some(kind) = kind_of(&r.id) else { continue };
+        if r.severity.is_some() && kind != Kind::Form && !reviewed.contains(&r.id.as_str()) {
+            offenders.push(r.id.clone());
+        }
+    }
+    // Schema checks that carry a spec rule id are validation too.
+    for f in &pack.fields {
+        if let Some(id) = &f.rule {
+            if kind_of(id).is_some_and(|k| k != Kind::Form) && !reviewed.contains(&id.as_str()) {
+                offenders.push(format!("{id} (field {})", f.path));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "{name}: rules implementing an eligibility requirement with a severity instead of an effect \
+         (give them an effect, or review them in form-checks.toml): {offenders:?}"
+    );
+    for f in &pack.form_checks {
+        assert!(
+            !f.reason.trim().is_empty(),
+            "{name}: form check {} gives no reason",
+            f.id
+        );
+        let rule = pack.rules.iter().find(|r| r.id == f.id);
+        assert!(
+            rule.is_some_and(|r| r.severity.is_some()),
+            "{name}: form check `{}` names no validation rule of the pack",
+            f.id
+        );
+        assert!(
+            kind_of(&f.id).is_some_and(|k| k != Kind::Form),
+            "{name}: form check `{}` is not part of an eligibility requirement: no review needed",
+            f.id
+        );
+    }
+}
+
+#[test]
+fn rules_implementing_eligibility_requirements_decide_the_outcome() {
+    let kinds = spec_kinds();
+    for dir in pack_dirs() {
+        check_eligibility_rules_decide(&dir, &kinds);
+    }
+}
+
+/// The check above can fail: a pack in which an eligibility requirement (R-TR-4, "must hold a trial
+/// certificate from a military institution") is written as a form error is refused.
+#[test]
+fn a_severity_standing_in_for_an_eligibility_requirement_is_refused() {
+    let dir = std::env::temp_dir().join(format!("baokao-severity-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("pack.toml"),
+        "[pack]\nid = \"x\"\nversion = \"1\"\ntitle = { zh = \"x\", en = \"x\" }\n\n\
+         [[step]]\nid = \"basic\"\ntitle = { zh = \"基本\", en = \"Basic\" }\n\n\
+         [[field]]\npath = \"basic.military\"\ntype = \"bool\"\nlabel = { zh = \"军\", en = \"Military\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules/work.toml"),
+        "[[rule]]\nid = \"R-TR-4.a\"\nsummary = \"military trial\"\nseverity = \"error\"\n\
+         check = 'not basic.military'\nmessage = { zh = \"x\", en = \"x\" }\ncite = \"x\"\nconfidence = \"H\"\n",
+    )
+    .unwrap();
+    let result = std::panic::catch_unwind(|| check_eligibility_rules_decide(&dir, &spec_kinds()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let message = result
+        .expect_err("a severity implementing R-TR-4 must be refused")
+        .downcast::<String>()
+        .map(|s| *s)
+        .unwrap_or_default();
+    assert!(message.contains("R-TR-4.a"), "{message}");
 }
 
 #[test]

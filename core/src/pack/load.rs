@@ -215,6 +215,7 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
             decisions: Vec::new(),
             examples: Vec::new(),
             omissions: Vec::new(),
+            form_checks: Vec::new(),
         },
     };
     let inherited_rules: HashSet<String> = pack.rules.iter().map(|r| r.id.clone()).collect();
@@ -317,6 +318,10 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
             // An overlay may restate an inherited omission (e.g. with a provincial reason).
             pack.omissions.retain(|old| old.id != o.id);
             pack.omissions.push(o);
+        }
+        for c in file.form_check {
+            pack.form_checks.retain(|old| old.id != c.id);
+            pack.form_checks.push(c);
         }
     }
     for id in &meta.disable {

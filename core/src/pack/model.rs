@@ -498,6 +498,19 @@ pub struct OmissionDef {
     pub reason: String,
 }
 
+/// `[[form_check]]`: a rule that implements part of a spec rule that conditions eligibility, yet
+/// is deliberately a form check (it has a `severity`, so it cannot decide the outcome), with the
+/// reason — reviewed like an omission, so "a form error standing in for an eligibility
+/// requirement" cannot happen by accident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormCheckDef {
+    /// The rule's id (`XF-14.a`).
+    pub id: String,
+    /// Why a form check is right here, and which rule decides the eligibility side.
+    pub reason: String,
+}
+
 /// One TOML file of a pack directory, as written.
 #[cfg(feature = "pack-dir")]
 #[derive(Debug, Clone, Deserialize)]
@@ -529,6 +542,9 @@ pub struct PackFile {
     /// Deliberate omissions.
     #[serde(default)]
     pub omission: Vec<OmissionDef>,
+    /// Reviewed form checks of eligibility requirements.
+    #[serde(default)]
+    pub form_check: Vec<FormCheckDef>,
 }
 
 /// A whole pack, merged with the packs it extends: the input of compilation and the content of a bundle.
@@ -555,4 +571,7 @@ pub struct Pack {
     /// Rules of the requirements deliberately left out, with the reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub omissions: Vec<OmissionDef>,
+    /// Rules that implement part of an eligibility requirement as a form check, with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form_checks: Vec<FormCheckDef>,
 }
