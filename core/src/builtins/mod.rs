@@ -240,10 +240,10 @@ pub fn call<'a>(f: Builtin, args: &[Value<'a>]) -> Value<'a> {
         (B::HasDay, [V::Date(_)]) => V::Bool(true),
         (B::HasDay, [V::Month(_)]) => V::Bool(false),
         (B::Earliest | B::Latest, [V::Date(d)]) => V::Date(*d),
-        (B::Earliest, [V::Month(m)]) => m.first_day().map_or(V::Unknown, V::Date),
-        (B::Latest, [V::Month(m)]) => m.last_day().map_or(V::Unknown, V::Date),
-        (B::FirstDay, [V::Month(m)]) => m.first_day().map_or(V::Unknown, V::Date),
-        (B::LastDay, [V::Month(m)]) => m.last_day().map_or(V::Unknown, V::Date),
+        // The first / last day of a month, whether asked for as such or as the ends of a
+        // date-or-month given only to the month.
+        (B::FirstDay | B::Earliest, [V::Month(m)]) => m.first_day().map_or(V::Unknown, V::Date),
+        (B::LastDay | B::Latest, [V::Month(m)]) => m.last_day().map_or(V::Unknown, V::Date),
         (B::ToDate, [V::DateTime(t)]) => V::Date(t.date_naive()),
         (B::IdChecksumOk, [V::Text(t)]) => V::Bool(id_card::gb11643_checksum_ok(t)),
         (B::IdBirthDate, [V::Text(t)]) => {
