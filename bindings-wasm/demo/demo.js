@@ -173,6 +173,9 @@ function inputFor(field, pointer) {
       return el('input', { ...common, type: 'date' });
     case 'month':
       return el('input', { ...common, type: 'month', placeholder: 'YYYY-MM' });
+    case 'date_or_month':
+      // The form asks for the month; the day is welcome where a cutoff falls inside a month.
+      return el('input', { ...common, type: 'text', inputmode: 'numeric', placeholder: 'YYYY-MM 或 YYYY-MM-DD' });
     case 'datetime':
       return el('input', { ...common, type: 'datetime-local' });
     default:

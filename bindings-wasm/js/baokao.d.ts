@@ -94,8 +94,20 @@ export interface Eligibility {
   reasons: Finding[];
 }
 
-/** Result of a rule (`passed` … ) or a decision (`hit`, `no_hit` …) in a trace. */
-export type TraceResult = 'passed' | 'fired' | 'not_applicable' | 'undetermined' | 'hit' | 'no_hit';
+/** A document to bring to on-site review (现场审核). */
+export interface Material {
+  id: string;
+  /** What to bring, in the requested language. */
+  label: string;
+  /** The rule or route that calls for it (`R-TR-2`). */
+  rule: string;
+  /** For evidence only paper can show: what the reviewer checks on it. */
+  verify?: string;
+  cite: string;
+}
+
+/** Result of a rule (`passed` … ), a decision (`hit`, `no_hit` …) or a material (`listed`) in a trace. */
+export type TraceResult = 'passed' | 'fired' | 'not_applicable' | 'undetermined' | 'hit' | 'no_hit' | 'listed';
 
 /** A sub-expression and the value it had (`null` = unknown). */
 export interface TraceValue {
@@ -124,6 +136,8 @@ export interface Report {
   /** Problems in the data, in form order. */
   diagnostics: Diagnostic[];
   eligibility: Eligibility;
+  /** What to bring to on-site review, in checklist order (empty for a step-wise check). */
+  materials: Material[];
   /** Only from `explain`. */
   trace?: TraceEntry[];
 }

@@ -220,10 +220,11 @@ test('ineligible candidate (护理学): the reason shows at the field, after the
   await page.close();
 });
 
-test('conditional candidate (试用期 from 2023-09): the condition, its due date and its citation in the result', async () => {
-  // Spec R-TR-3 / XF-11: a trial from 2023-09 completes 12 months on 2024-08-31, after registration
-  // but by the trial cutoff (2024-08-31), so the candidate may register on condition of handing in
-  // the one-year pass certificate by that date. Route R-LV-1 (clinical bachelor, mainland ID).
+test('conditional candidate (试用期 from 2023-08): the condition, its due date and its citation in the result', async () => {
+  // Spec R-TR-3 / XF-11: trial_start + 12 months <= 08-31. A trial from 2023-08 (any day) reaches
+  // 12 months by 2024-08-31 at the latest: after registration but by the trial cutoff, so the
+  // candidate may register on condition of handing in the one-year pass certificate by that date.
+  // Route R-LV-1 (clinical bachelor, mainland ID).
   const app = example('b-trial-conditional.json');
   const { page, problems } = await openDemo();
   await next(page, 'account');
@@ -236,7 +237,7 @@ test('conditional candidate (试用期 from 2023-09): the condition, its due dat
   const condition = panel.locator('.findings.conditions li[data-rule="XF-11.a"]');
   assert.equal(await condition.count(), 1);
   const text = await condition.innerText();
-  assert.match(text, /2023-09/);
+  assert.match(text, /2023-08/);
   assert.match(text, /考核合格证明/);
   assert.match(text, /截止日期：2024-08-31/);
   assert.match(await panel.locator('.cites').innerText(), /\S/);

@@ -360,13 +360,20 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
         ("never fired", &run.never_fired),
         ("never passed", &run.never_passed),
         ("decision rows never hit", &run.rows_never_hit),
+        ("materials never listed", &run.materials_never_listed),
     ] {
         if !list.is_empty() {
             println!("unexercised ({label}): {}", list.join(", "));
         }
     }
-    if run.never_fired.is_empty() && run.never_passed.is_empty() && run.rows_never_hit.is_empty() {
-        println!("coverage: every rule fired and passed, every decision row hit");
+    if run.never_fired.is_empty()
+        && run.never_passed.is_empty()
+        && run.rows_never_hit.is_empty()
+        && run.materials_never_listed.is_empty()
+    {
+        println!(
+            "coverage: every rule fired and passed, every decision row hit, every material listed"
+        );
     }
     println!("{} passed, {} failed", run.passed(), run.failed());
     let uncovered_ok = flags.iter().any(|f| f == "--allow-uncovered");

@@ -390,6 +390,41 @@ pub fn render(engine: &Engine, run: &TestRun) -> String {
         s.push('\n');
     }
 
+    if !pack.materials.is_empty() {
+        let mut listed_in: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &run.results {
+            for m in r.report.iter().flat_map(|rep| &rep.materials) {
+                *listed_in.entry(&m.id).or_default() += 1;
+            }
+        }
+        let _ = writeln!(
+            s,
+            "## Materials of on-site review\n\nWhat a candidate brings to 现场审核, when it applies and the rule or \
+             route that calls for it; *Verify* is what the reviewer checks on paper (evidence the form cannot show).\n\n\
+             | Material | Label (zh) | When | Called for by | Verify (zh) | Source | Conf. | Listed in |\n|---|---|---|---|---|---|---|---|"
+        );
+        for m in &pack.materials {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {} | {} | {} | {:?} | {} example(s) |",
+                m.id,
+                cell(&m.label.zh.text),
+                m.when
+                    .as_ref()
+                    .map_or_else(|| "always".to_owned(), |w| code(&w.text)),
+                cell(&m.rule),
+                m.verify
+                    .as_ref()
+                    .map(|v| cell(&v.zh.text))
+                    .unwrap_or_default(),
+                cell(&m.cite),
+                m.confidence,
+                listed_in.get(m.id.as_str()).copied().unwrap_or(0)
+            );
+        }
+        s.push('\n');
+    }
+
     if !pack.form_checks.is_empty() {
         let _ = writeln!(
             s,

@@ -16,8 +16,8 @@ use crate::expr::eval::TableData;
 use crate::expr::ir::{CmpOp, Node};
 use crate::expr::parser;
 use crate::pack::model::{
-    Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, Pack, RowDef, RuleDef,
-    Severity, Source,
+    Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, MaterialDef, Pack,
+    RowDef, RuleDef, Severity, Source,
 };
 use crate::report::PackInfo;
 use crate::schema::{
@@ -84,6 +84,23 @@ pub struct CRule {
     pub cite: Arc<str>,
     /// Slots of the fields it reads (to name what is missing).
     pub reads: Vec<u32>,
+}
+
+/// A compiled material of on-site review.
+#[derive(Debug)]
+pub struct CMaterial {
+    /// Id.
+    pub id: Arc<str>,
+    /// When it applies (`None`: always).
+    pub when: Option<CExpr>,
+    /// The rule or route that calls for it.
+    pub rule: Arc<str>,
+    /// What to bring.
+    pub label: Localized<Vec<Part>>,
+    /// What the reviewer verifies on it (paper-only evidence).
+    pub verify: Option<Localized<Vec<Part>>>,
+    /// Citation.
+    pub cite: Arc<str>,
 }
 
 /// A compiled decision-table cell.
@@ -158,6 +175,8 @@ pub struct Program {
     pub decisions: Vec<CDecision>,
     /// Rules in order.
     pub rules: Vec<CRule>,
+    /// Materials of on-site review, in checklist order.
+    pub materials: Vec<CMaterial>,
     /// The source pack (bundles, lint, catalogue, examples).
     pub pack: Pack,
 }
@@ -273,6 +292,26 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
             rules.push(c);
         }
     }
+    let mut materials = Vec::new();
+    let mut material_ids = std::collections::HashSet::new();
+    for m in &pack.materials {
+        let names = Names {
+            schema: &schema,
+            params: &params,
+            tables: &table_sigs,
+            decisions: &decision_ids,
+        };
+        if !material_ids.insert(m.id.clone()) {
+            errors.plain(
+                "duplicate_id",
+                &format!("material {}", m.id),
+                Some(&m.label.zh),
+                "material id used twice",
+            );
+            continue;
+        }
+        materials.push(compile_material(m, &names, &mut regexes, &mut errors));
+    }
     check_examples(&pack, &schema, &mut errors);
     if !errors.0.is_empty() {
         return Err(errors.0);
@@ -289,8 +328,62 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
         tables,
         decisions,
         rules,
+        materials,
         pack,
     })
+}
+
+fn compile_material(
+    m: &MaterialDef<Source>,
+    names: &Names<'_>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+) -> CMaterial {
+    let item = format!("material {}", m.id);
+    if !m
+        .id
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        || m.id.is_empty()
+    {
+        errors.plain(
+            "invalid_material",
+            &item,
+            Some(&m.label.zh),
+            "material ids are kebab-case (`trial-pass-certificate`)",
+        );
+    }
+    let mut reads = (Vec::new(), Vec::new());
+    let when = m.when.as_ref().and_then(|w| {
+        compile_expr_reads(w, &format!("{item} when"), names, regexes, errors, true)
+            .map(|(e, _, _)| e)
+    });
+    let mut template = |src: &Source, what: &str, regexes: &mut Vec<Regex>, errors: &mut Errors| {
+        compile_template(
+            src,
+            &format!("{item} {what}"),
+            names,
+            regexes,
+            errors,
+            &mut reads,
+        )
+    };
+    let label = Localized {
+        zh: template(&m.label.zh, "label.zh", regexes, errors),
+        en: template(&m.label.en, "label.en", regexes, errors),
+    };
+    let verify = m.verify.as_ref().map(|v| Localized {
+        zh: template(&v.zh, "verify.zh", regexes, errors),
+        en: template(&v.en, "verify.en", regexes, errors),
+    });
+    CMaterial {
+        id: m.id.as_str().into(),
+        when,
+        rule: m.rule.as_str().into(),
+        label,
+        verify,
+        cite: m.cite.as_str().into(),
+    }
 }
 
 fn check_examples(pack: &Pack, schema: &Schema, errors: &mut Errors) {

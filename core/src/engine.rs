@@ -13,7 +13,7 @@ use crate::pack::load;
 use crate::pack::model::{Effect, HitPolicy, Localized, Pack, Severity};
 use crate::pack::Bundle;
 use crate::report::{
-    Diagnostic, Eligibility, Finding, Lang, Outcome, Report, TraceEntry, TraceValue,
+    Diagnostic, Eligibility, Finding, Lang, Material, Outcome, Report, TraceEntry, TraceValue,
 };
 use crate::schema::{Member, Sink};
 use crate::value::Value;
@@ -434,6 +434,40 @@ impl Engine {
                 );
             }
         }
+        // The checklist of on-site review: only a whole application can say what applies.
+        let mut materials = Vec::new();
+        if only_step.is_none() {
+            for m in &p.materials {
+                let mut values = mode.values();
+                let listed = m
+                    .when
+                    .as_ref()
+                    .map_or(Value::Bool(true), |w| mode.eval(w, &cx, &mut values));
+                mode.push(|| TraceEntry {
+                    rule: m.id.clone(),
+                    result: match listed {
+                        Value::Bool(true) => "listed",
+                        Value::Bool(false) => "not_applicable",
+                        _ => "undetermined",
+                    }
+                    .into(),
+                    row: None,
+                    values: values.unwrap_or_default(),
+                });
+                if listed == Value::Bool(true) {
+                    materials.push(Material {
+                        id: m.id.clone(),
+                        label: render(lang.pick::<Vec<Part>>(&m.label), &cx),
+                        rule: m.rule.clone(),
+                        verify: m
+                            .verify
+                            .as_ref()
+                            .map(|v| render(lang.pick::<Vec<Part>>(v), &cx)),
+                        cite: m.cite.clone(),
+                    });
+                }
+            }
+        }
         // Form order, then rule order within a step: what a candidate reads top to bottom.
         let step_rank = |d: &Diagnostic| p.schema.step_index(&d.step).unwrap_or(u32::MAX);
         diagnostics.sort_by_key(step_rank);
@@ -450,6 +484,7 @@ impl Engine {
                 .map(|s| s.id.clone()),
             diagnostics,
             eligibility: verdict.finish(),
+            materials,
             trace,
         })
     }

@@ -139,6 +139,22 @@ pub struct Eligibility {
     pub reasons: Vec<Finding>,
 }
 
+/// A document to bring to on-site review (现场审核), from the pack's `[[material]]` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Material {
+    /// Stable id (`trial-pass-certificate`).
+    pub id: Arc<str>,
+    /// What to bring, in the requested language.
+    pub label: String,
+    /// The rule or route that calls for it (`R-TR-2`, `R-LV-7`).
+    pub rule: Arc<str>,
+    /// For evidence only paper can show: what the reviewer verifies on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<String>,
+    /// The regulation or practice that asks for it.
+    pub cite: Arc<str>,
+}
+
 /// One evaluated rule or decision in an `explain` trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceEntry {
@@ -176,6 +192,10 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// The eligibility decision.
     pub eligibility: Eligibility,
+    /// What to bring to on-site review, in checklist order (full validation only; empty for a
+    /// step-wise check).
+    #[serde(default)]
+    pub materials: Vec<Material>,
     /// The explain trace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<TraceEntry>>,

@@ -38,6 +38,8 @@ pub struct TestRun {
     pub never_passed: Vec<String>,
     /// Decision rows (`id#row`) that no example hit.
     pub rows_never_hit: Vec<String>,
+    /// Materials that no example listed.
+    pub materials_never_listed: Vec<String>,
 }
 
 impl TestRun {
@@ -57,6 +59,7 @@ impl TestRun {
             && self.never_fired.is_empty()
             && self.never_passed.is_empty()
             && self.rows_never_hit.is_empty()
+            && self.materials_never_listed.is_empty()
     }
 }
 
@@ -101,6 +104,24 @@ pub fn check_expectations(example: &ExampleDef, report: &Report) -> Vec<String> 
             failures.push(format!("fired but not expected: {}", extra.join(", ")));
         }
     }
+    if let Some(materials) = &e.materials {
+        let want: BTreeSet<&str> = materials.iter().map(String::as_str).collect();
+        let got: BTreeSet<&str> = report.materials.iter().map(|m| &*m.id).collect();
+        let missing: Vec<&str> = want.difference(&got).copied().collect();
+        let extra: Vec<&str> = got.difference(&want).copied().collect();
+        if !missing.is_empty() {
+            failures.push(format!(
+                "expected material(s) not listed: {}",
+                missing.join(", ")
+            ));
+        }
+        if !extra.is_empty() {
+            failures.push(format!(
+                "material(s) listed but not expected: {}",
+                extra.join(", ")
+            ));
+        }
+    }
     failures
 }
 
@@ -136,6 +157,7 @@ pub fn run_examples(engine: &Engine) -> TestRun {
     let mut fired = BTreeSet::new();
     let mut passed = BTreeSet::new();
     let mut rows = BTreeSet::new();
+    let mut listed = BTreeSet::new();
     let mut results = Vec::new();
     let mut variants = BTreeMap::new();
     for example in &program.pack.examples {
@@ -163,6 +185,7 @@ pub fn run_examples(engine: &Engine) -> TestRun {
         match judge.run(doc, &options) {
             Ok(report) => {
                 fired.extend(report.fired());
+                listed.extend(report.materials.iter().map(|m| m.id.to_string()));
                 for t in report.trace.iter().flatten() {
                     match (&*t.result, t.row) {
                         ("passed", _) => {
@@ -213,6 +236,11 @@ pub fn run_examples(engine: &Engine) -> TestRun {
         }
         if d.default.is_some() && !rows.contains(&format!("{}#default", d.id)) {
             run.rows_never_hit.push(format!("{}#default", d.id));
+        }
+    }
+    for m in &program.materials {
+        if !listed.contains(&*m.id) {
+            run.materials_never_listed.push(m.id.to_string());
         }
     }
     run

@@ -114,6 +114,9 @@ fn implemented(pack: &Pack) -> Vec<String> {
                 .filter_map(|row| row.rule.clone()),
         );
     }
+    // A material of on-site review implements the paper-only part of the rule that calls for it
+    // (R-TR-7: one practice-period certificate per institution, checked by the reviewer).
+    ids.extend(pack.materials.iter().map(|m| m.rule.clone()));
     // Schema checks can implement a spec rule too (a step's shape, a field's own checks).
     ids.extend(pack.steps.iter().filter_map(|s| s.rule.clone()));
     ids.extend(pack.fields.iter().filter_map(|f| f.rule.clone()));

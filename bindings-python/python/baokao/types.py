@@ -18,6 +18,7 @@ __all__ = [
     "Eligibility",
     "Finding",
     "Lang",
+    "Material",
     "Outcome",
     "PackInfo",
     "ReportDict",
@@ -83,6 +84,19 @@ class Eligibility(TypedDict):
     reasons: List[Finding]
 
 
+class _Material(TypedDict):
+    id: str
+    label: str
+    rule: str
+    cite: str
+
+
+class Material(_Material, total=False):
+    """A document to bring to on-site review; ``verify`` is what the reviewer checks on it."""
+
+    verify: str
+
+
 class TraceValue(TypedDict):
     """A traced sub-expression and its value (``None`` for unknown)."""
 
@@ -107,6 +121,7 @@ class _ReportDict(TypedDict):
     valid: bool
     diagnostics: List[Diagnostic]
     eligibility: Eligibility
+    materials: List[Material]
 
 
 class ReportDict(_ReportDict, total=False):

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::model::{
-    DecisionDef, ExampleDef, FieldDef, FieldType, Loc, Pack, PackFile, ParamDef, RowDef, RuleDef,
-    Source,
+    DecisionDef, ExampleDef, FieldDef, FieldType, Loc, MaterialDef, Pack, PackFile, ParamDef,
+    RowDef, RuleDef, Source,
 };
 use crate::builtins::dates;
 use crate::error::LoadError;
@@ -216,12 +216,16 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
             examples: Vec::new(),
             omissions: Vec::new(),
             form_checks: Vec::new(),
+            materials: Vec::new(),
         },
     };
     let inherited_rules: HashSet<String> = pack.rules.iter().map(|r| r.id.clone()).collect();
     let inherited_decisions: HashSet<String> =
         pack.decisions.iter().map(|d| d.id.clone()).collect();
     let inherited_tables: HashSet<String> = pack.tables.keys().cloned().collect();
+    let inherited_materials: HashSet<String> =
+        pack.materials.iter().map(|m| m.id.clone()).collect();
+    let mut own_materials = HashSet::new();
     let inherited_steps = !pack.steps.is_empty();
     let mut own_rules = HashSet::new();
     let mut own_decisions = HashSet::new();
@@ -319,16 +323,37 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
             pack.omissions.retain(|old| old.id != o.id);
             pack.omissions.push(o);
         }
+        for m in file.material {
+            let m = map_material(m, &|s| source(&shown, &text, s));
+            if !own_materials.insert(m.id.clone()) {
+                return Err(invalid(
+                    "duplicate_id",
+                    m.label.zh.loc.clone(),
+                    format!("material `{}` is declared twice", m.id),
+                ));
+            }
+            // An overlay relabels an inherited material by declaring it again: it replaces it in place.
+            match pack
+                .materials
+                .iter_mut()
+                .find(|old| old.id == m.id)
+                .filter(|_| inherited_materials.contains(&m.id))
+            {
+                Some(old) => *old = m,
+                None => pack.materials.push(m),
+            }
+        }
         for c in file.form_check {
             pack.form_checks.retain(|old| old.id != c.id);
             pack.form_checks.push(c);
         }
     }
     for id in &meta.disable {
-        let before = pack.rules.len() + pack.decisions.len();
+        let before = pack.rules.len() + pack.decisions.len() + pack.materials.len();
         pack.rules.retain(|r| &r.id != id);
         pack.decisions.retain(|d| &d.id != id);
-        if pack.rules.len() + pack.decisions.len() == before {
+        pack.materials.retain(|m| &m.id != id);
+        if pack.rules.len() + pack.decisions.len() + pack.materials.len() == before {
             return Err(invalid(
                 "unknown_disable",
                 None,
@@ -390,6 +415,27 @@ fn map_rule(
         },
         cite: r.cite,
         confidence: r.confidence,
+    }
+}
+
+fn map_material(
+    m: MaterialDef<toml::Spanned<String>>,
+    src: &dyn Fn(toml::Spanned<String>) -> Source,
+) -> MaterialDef<Source> {
+    MaterialDef {
+        id: m.id,
+        label: super::model::Localized {
+            zh: src(m.label.zh),
+            en: src(m.label.en),
+        },
+        when: m.when.map(src),
+        rule: m.rule,
+        verify: m.verify.map(|v| super::model::Localized {
+            zh: src(v.zh),
+            en: src(v.en),
+        }),
+        cite: m.cite,
+        confidence: m.confidence,
     }
 }
 

@@ -344,6 +344,31 @@ pub struct RuleDef<E> {
     pub confidence: Confidence,
 }
 
+/// `[[material]]`: a document the candidate brings to on-site review (现场审核), when it applies, and
+/// the rule or route that calls for it. Evidence the form cannot show — a trial pass assessment, an
+/// uninterrupted internship — is a material with `verify`: what the reviewer checks on the paper,
+/// so the report states it instead of assuming it from the form's silence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "E: Deserialize<'de>"))]
+pub struct MaterialDef<E> {
+    /// Stable id, e.g. `trial-pass-certificate`.
+    pub id: String,
+    /// What to bring (a template: `{…}` holes as in messages).
+    pub label: Localized<E>,
+    /// When the material applies (default: always).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<E>,
+    /// The rule or route that calls for it (`R-TR-2`, `R-LV-7`, `§c Steps 10-11`).
+    pub rule: String,
+    /// For paper-only evidence: what the reviewer verifies on it (a template).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Localized<E>>,
+    /// The regulation or practice that asks for it.
+    pub cite: String,
+    /// Confidence of the source.
+    pub confidence: Confidence,
+}
+
 /// A cell of a decision-table row: a literal (equality), a list (membership), `"-"` (any), or a
 /// `{ test = "<op> <expr>" }` unary test such as `{ test = ">= @2015-01" }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -448,6 +473,9 @@ pub struct Expectation {
     /// Exactly these rule ids (or, for schema diagnostics without a rule, codes) fire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fired: Option<Vec<String>>,
+    /// Exactly these materials (ids) are listed for on-site review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub materials: Option<Vec<String>>,
 }
 
 /// `[[example]]`: an application with its expected outcome, run by `baokao test`.
@@ -545,6 +573,9 @@ pub struct PackFile {
     /// Reviewed form checks of eligibility requirements.
     #[serde(default)]
     pub form_check: Vec<FormCheckDef>,
+    /// Materials of on-site review.
+    #[serde(default)]
+    pub material: Vec<MaterialDef<toml::Spanned<String>>>,
 }
 
 /// A whole pack, merged with the packs it extends: the input of compilation and the content of a bundle.
@@ -565,6 +596,9 @@ pub struct Pack {
     pub rules: Vec<RuleDef<Source>>,
     /// Decision tables in evaluation order.
     pub decisions: Vec<DecisionDef<Source>>,
+    /// Materials of on-site review, in the order a checklist shows them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<MaterialDef<Source>>,
     /// Examples with resolved documents.
     #[serde(default)]
     pub examples: Vec<ExampleDef>,
