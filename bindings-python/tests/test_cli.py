@@ -172,6 +172,17 @@ def test_stdin(tmp_path: Path, full: dict[str, Any]) -> None:
     assert out.returncode == 0 and json.loads(out.stdout)["eligibility"]["outcome"] == "eligible"
 
 
+def test_a_valid_conditional_candidate_exits_1(tmp_path: Path) -> None:
+    """Exit 0 is "valid and eligible" only: a conditional candidate still has something due (the trial
+    pass certificate by 08-31), so the batch is not all clear — the same as the Rust CLI."""
+    conditional = json.loads((PACK_DIR / "examples" / "b-trial-conditional.json").read_text(encoding="utf-8"))
+    out = run("check", "--pack", "nmec-2024", "--format", "jsonl", str(write_jsonl(tmp_path / "b.jsonl", [conditional])), cwd=tmp_path)
+    report = json.loads(out.stdout)
+    assert report["valid"] is True and report["eligibility"]["outcome"] == "conditional"
+    assert out.returncode == 1, out.stderr
+    assert not baokao.load("nmec-2024").validate(conditional).is_ok()
+
+
 def test_errors_exit_2(tmp_path: Path) -> None:
     missing = run("check", "--pack", "no-such-pack", "x.jsonl", cwd=tmp_path)
     assert missing.returncode == 2 and "[io_error]" in missing.stderr

@@ -141,7 +141,7 @@ def test_is_valid(engine: baokao.Engine, full: dict[str, Any]) -> None:
 
 def test_report_to_dict_keeps_the_contract_key_order(engine: baokao.Engine, full: dict[str, Any]) -> None:
     report = engine.validate_step("basic", {})
-    assert list(report.to_dict()) == ["pack", "valid", "step", "diagnostics", "eligibility"]
+    assert list(report.to_dict()) == ["pack", "valid", "step", "diagnostics", "eligibility", "materials"]
     assert json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":")) == report.to_json()
 
 
