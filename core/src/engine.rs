@@ -1,5 +1,6 @@
 //! The engine: compiled once from a pack, then validates applications.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::builtins::id_card;
@@ -63,14 +64,57 @@ pub struct Engine {
     program: Arc<Program>,
 }
 
-/// Parse an application from JSON text, enforcing the size and depth limits.
+/// The UTF-8 byte order mark. Editors on Windows start files with it: it names the encoding and
+/// is no part of the document, so one at the start is skipped and not counted.
+const BYTE_ORDER_MARK: &str = "\u{feff}";
+
+/// Parse an application from JSON text, enforcing the size and depth limits. A leading byte order
+/// mark is skipped.
 pub fn parse_application(text: &str) -> Result<serde_json::Value, ApplicationError> {
-    if text.len() > MAX_DOCUMENT_BYTES {
+    parse_document(text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text))
+}
+
+/// Parse an application from JSON bytes, which must be UTF-8 (else `invalid_encoding`, with the
+/// line and column of the first byte that is not); otherwise as [`parse_application`]. The size
+/// is checked first, so an oversized input is never decoded.
+pub fn parse_application_bytes(bytes: &[u8]) -> Result<serde_json::Value, ApplicationError> {
+    let bytes = bytes
+        .strip_prefix(BYTE_ORDER_MARK.as_bytes())
+        .unwrap_or(bytes);
+    check_size(bytes.len())?;
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, &e))?;
+    parse_document(text)
+}
+
+fn check_size(size: usize) -> Result<(), ApplicationError> {
+    if size > MAX_DOCUMENT_BYTES {
         return Err(ApplicationError::TooLarge {
-            size: text.len(),
+            size,
             limit: MAX_DOCUMENT_BYTES,
         });
     }
+    Ok(())
+}
+
+/// Where `bytes` stop being UTF-8: the line and column (1-based, in bytes, as `serde_json`
+/// counts them) of the first byte that is not.
+fn not_utf8(bytes: &[u8], e: &std::str::Utf8Error) -> ApplicationError {
+    let at = e.valid_up_to();
+    let before = bytes.get(..at).unwrap_or(bytes);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    ApplicationError::Encoding {
+        line: before.split(|&b| b == b'\n').count(),
+        column: at - line_start + 1,
+        byte: bytes.get(at).copied().unwrap_or_default(),
+    }
+}
+
+/// Parse a document without its byte order mark.
+fn parse_document(text: &str) -> Result<serde_json::Value, ApplicationError> {
+    check_size(text.len())?;
     check_depth(text.as_bytes())?;
     serde_json::from_str(text).map_err(|e| ApplicationError::Json {
         line: e.line(),
@@ -338,10 +382,34 @@ impl Engine {
         self.validate(application).is_ok_and(|r| r.is_ok())
     }
 
-    /// Validate JSON text (size and depth limits applied before parsing).
+    /// Validate JSON text (size and depth limits applied before parsing; a leading byte order mark
+    /// skipped).
     pub fn validate_json(&self, text: &str, options: &Options) -> Result<Report, Error> {
         let doc = parse_application(text)?;
         self.run(&doc, options)
+    }
+
+    /// Validate JSON bytes, as read from a file: as [`Engine::validate_json`], and bytes that are
+    /// not UTF-8 are an `invalid_encoding` error with their line and column.
+    pub fn validate_json_bytes(&self, bytes: &[u8], options: &Options) -> Result<Report, Error> {
+        let doc = parse_application_bytes(bytes)?;
+        self.run(&doc, options)
+    }
+
+    /// `value` of the field at `path` (dotted: `basic.id_number`) as reports show it: masked when
+    /// the pack marks the field `mask`, else unchanged (also when `path` is no field). For callers
+    /// that echo a field's value next to a report, such as a batch's `id` column.
+    pub fn mask<'a>(&self, path: &str, value: &'a str) -> Cow<'a, str> {
+        let schema = &self.program.schema;
+        let masked = schema
+            .member(path)
+            .and_then(|m| schema.info(m))
+            .is_some_and(|f| f.mask);
+        if masked {
+            Cow::Owned(id_card::mask(value))
+        } else {
+            Cow::Borrowed(value)
+        }
     }
 
     /// Validate with explicit options.

@@ -113,6 +113,16 @@ pub enum ApplicationError {
         /// `serde_json`'s message.
         message: String,
     },
+    /// Not UTF-8, which JSON text must be (bytes in GBK, say).
+    #[error("text is not UTF-8 at line {line}, column {column} (byte `0x{byte:02X}`): JSON text must be UTF-8")]
+    Encoding {
+        /// 1-based line of the first byte that is not UTF-8.
+        line: usize,
+        /// 1-based column, in bytes, of that byte.
+        column: usize,
+        /// The byte.
+        byte: u8,
+    },
     /// Larger than the limit.
     #[error("application is {size} bytes, more than the limit of {limit}")]
     TooLarge {
@@ -150,6 +160,7 @@ impl ApplicationError {
     pub fn code(&self) -> &'static str {
         match self {
             ApplicationError::Json { .. } => "malformed_json",
+            ApplicationError::Encoding { .. } => "invalid_encoding",
             ApplicationError::TooLarge { .. } => "document_too_large",
             ApplicationError::TooDeep { .. } => "too_deep",
             ApplicationError::NotAnObject { .. } => "not_an_object",

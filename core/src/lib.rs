@@ -40,7 +40,10 @@ pub mod schema;
 pub mod testing;
 pub mod value;
 
-pub use engine::{parse_application, Engine, Options, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH};
+pub use engine::{
+    parse_application, parse_application_bytes, Engine, Options, MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENT_DEPTH,
+};
 pub use error::{ApplicationError, CompileError, Error, LoadError};
 pub use pack::{Bundle, Pack};
 pub use report::{Diagnostic, Eligibility, Finding, Lang, Outcome, Report};

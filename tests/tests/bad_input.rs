@@ -10,8 +10,8 @@
 use std::path::Path;
 
 use baokao::{
-    parse_application, ApplicationError, Engine, Error, Options, MAX_DOCUMENT_BYTES,
-    MAX_DOCUMENT_DEPTH,
+    parse_application, parse_application_bytes, ApplicationError, Engine, Error, Options,
+    MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH,
 };
 
 fn engine() -> Engine {
@@ -235,4 +235,94 @@ fn empty_object_is_a_report() {
         .iter()
         .all(|d| &*d.code == "required_missing"));
     assert_eq!(report.eligibility.outcome, baokao::Outcome::Undetermined);
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_document() {
+    let report = engine()
+        .validate_json("\u{feff}{}", &Options::default())
+        .unwrap();
+    assert_eq!(
+        report,
+        engine().validate_json("{}", &Options::default()).unwrap()
+    );
+    // Only one, and only at the start; and the limit counts the document, not the mark.
+    assert_eq!(parse_code("\u{feff}\u{feff}{}"), "malformed_json");
+    assert_eq!(parse_code("{}\u{feff}"), "malformed_json");
+    assert!(parse_application(&format!("\u{feff}{}", padded(MAX_DOCUMENT_BYTES))).is_ok());
+}
+
+fn bytes_code(bytes: &[u8]) -> &'static str {
+    parse_application_bytes(bytes)
+        .expect_err("must be rejected")
+        .code()
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_located() {
+    // 张三 in GBK, on the second line: the first bad byte is at column 12.
+    let gbk = b"{\n  \"name\": \"\xD5\xC5\xC8\xFD\"}";
+    match parse_application_bytes(gbk).unwrap_err() {
+        ApplicationError::Encoding { line, column, byte } => {
+            assert_eq!((line, column, byte), (2, 12, 0xD5));
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = engine()
+        .validate_json_bytes(gbk, &Options::default())
+        .unwrap_err();
+    assert_eq!(app_code(&e), "invalid_encoding");
+    assert_eq!(
+        e.to_string(),
+        "text is not UTF-8 at line 2, column 12 (byte `0xD5`): JSON text must be UTF-8"
+    );
+    // A character cut short at the end, a lone surrogate's encoding, a byte that is never UTF-8.
+    for bytes in [&b"{\"a\": \"\xE5\xBC\""[..], b"\"\xED\xA0\x80\"", b"\xFF{}"] {
+        assert_eq!(bytes_code(bytes), "invalid_encoding", "{bytes:?}");
+    }
+    // The size is checked before the encoding: an oversized input is never decoded.
+    let mut big = vec![0xFF; MAX_DOCUMENT_BYTES + 1];
+    assert_eq!(bytes_code(&big), "document_too_large");
+    big.truncate(MAX_DOCUMENT_BYTES);
+    assert_eq!(bytes_code(&big), "invalid_encoding");
+}
+
+#[test]
+fn bytes_judge_like_text() {
+    for text in [
+        "{}",
+        "{\"basic\": ",
+        "[]",
+        "\u{feff}{}",
+        "{\"basic\": {\"name\": \"张三\"}}",
+    ] {
+        let options = Options::default();
+        assert_eq!(
+            engine().validate_json_bytes(text.as_bytes(), &options),
+            engine().validate_json(text, &options),
+            "{text:?}"
+        );
+    }
+    let mut at_limit = b"\xEF\xBB\xBF".to_vec();
+    at_limit.extend_from_slice(padded(MAX_DOCUMENT_BYTES).as_bytes());
+    assert!(parse_application_bytes(&at_limit).is_ok());
+    at_limit.insert(3, b' ');
+    assert_eq!(bytes_code(&at_limit), "document_too_large");
+}
+
+#[test]
+fn mask_shows_a_value_as_reports_do() {
+    let engine = Engine::from_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("engine/masking"))
+        .expect("the masking case compiles");
+    assert_eq!(
+        engine.mask("m.id", "440305199003071236"),
+        "440***********1236"
+    );
+    assert_eq!(engine.mask("m.phone", "01012345678"), "010****5678");
+    // Not masked by the pack, or no field: as given.
+    assert_eq!(
+        engine.mask("m.people", "440305199003071236"),
+        "440305199003071236"
+    );
+    assert_eq!(engine.mask("m", "440305199003071236"), "440305199003071236");
 }

@@ -412,6 +412,18 @@ proptest! {
     ) {
         check_result(&engine().validate_json(&parts.concat(), &opts))?;
     }
+
+    #[test]
+    fn validate_json_bytes_never_panics_on_bytes(
+        bytes in prop::collection::vec(any::<u8>(), 0..64),
+        opts in options(),
+    ) {
+        let result = engine().validate_json_bytes(&bytes, &opts);
+        check_result(&result)?;
+        if std::str::from_utf8(&bytes).is_err() {
+            prop_assert_eq!(result.unwrap_err().code(), "invalid_encoding");
+        }
+    }
 }
 
 /// `parse(print(e)) == e` also for number literals whose digits overflow `f64`: such a literal must
