@@ -18,6 +18,8 @@ baokao — exam registration and eligibility rules engine
 usage:
   baokao check --pack <dir|bundle> [--lang zh|en] [--format text|json] [--step STEP] [--explain] <file|->...
       validate applications: a .json file holds one, a .jsonl/.ndjson file one per line; `-` reads stdin
+      (one document, or JSON Lines); a record that cannot be read (not UTF-8, not JSON, over 1 MiB)
+      is that record's error, and the others are still checked
   baokao explain --pack <dir|bundle> [--lang zh|en] [--format text|json] <file|->
       validate with a trace of every rule and decision and the values they saw
   baokao test <pack> [--allow-uncovered] [--write-vectors FILE]
@@ -240,6 +242,185 @@ fn is_lines(name: &str) -> bool {
     ext.is_some_and(|e| e == "jsonl" || e == "ndjson")
 }
 
+/// The UTF-8 byte order mark a document may start with (the core skips it; it is not counted).
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// Most bytes of one record the command holds: the document limit, a byte order mark and a
+/// carriage return. A longer record is over the limit whatever it holds, so it is read through and
+/// counted, never kept: memory stays bounded by the largest document accepted, whatever the input.
+const HOLD: usize = baokao::MAX_DOCUMENT_BYTES + BYTE_ORDER_MARK.len() + 1;
+
+/// Bytes read at a time while counting a record too large to hold.
+const SKIP: u64 = 64 * 1024;
+
+/// One record of an input, as read into the record buffer.
+enum Record {
+    /// The record is in the buffer, whole (a line without its `\n` or `\r\n`).
+    Held,
+    /// Too large to hold: its size in bytes (without line terminator and byte order mark).
+    TooLarge(usize),
+}
+
+/// The size of a record too large to hold, of which `head` was read and `rest` bytes more counted,
+/// without its byte order mark and, when `cr`, the carriage return of its line terminator.
+fn oversize(head: &[u8], rest: u64, cr: bool) -> usize {
+    let bom = if head.starts_with(BYTE_ORDER_MARK) {
+        BYTE_ORDER_MARK.len()
+    } else {
+        0
+    };
+    // INVARIANT: `head` holds `HOLD` bytes, more than a byte order mark and a carriage return.
+    usize::try_from(rest)
+        .map_or(usize::MAX, |rest| head.len().saturating_add(rest))
+        .saturating_sub(bom + usize::from(cr))
+}
+
+fn too_large(size: usize) -> baokao::Error {
+    baokao::ApplicationError::TooLarge {
+        size,
+        limit: baokao::MAX_DOCUMENT_BYTES,
+    }
+    .into()
+}
+
+/// Read a whole input (a `.json` file, stdin) as one record into `buf`.
+fn read_document(r: &mut impl Read, buf: &mut Vec<u8>) -> std::io::Result<Record> {
+    buf.clear();
+    r.by_ref().take(HOLD as u64).read_to_end(buf)?;
+    if buf.len() < HOLD {
+        return Ok(Record::Held);
+    }
+    let rest = std::io::copy(r, &mut std::io::sink())?;
+    Ok(Record::TooLarge(oversize(buf, rest, false)))
+}
+
+/// Read the next line into `buf`, without its terminator; `None` at the end of the input.
+fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<Record>> {
+    buf.clear();
+    // One byte more than a held line: room for its `\n`.
+    let n = r.by_ref().take(HOLD as u64 + 1).read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let ended = buf.last() == Some(&b'\n');
+    if ended || n <= HOLD {
+        if ended {
+            buf.pop();
+        }
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        return Ok(Some(Record::Held));
+    }
+    // Too long to be a document: count the rest of the line, `SKIP` bytes at a time.
+    let mut rest = 0u64;
+    let mut last = buf.last().copied();
+    let mut chunk = Vec::new();
+    loop {
+        chunk.clear();
+        if r.by_ref().take(SKIP).read_until(b'\n', &mut chunk)? == 0 {
+            break;
+        }
+        let ended = chunk.last() == Some(&b'\n');
+        if ended {
+            chunk.pop();
+        }
+        rest += chunk.len() as u64;
+        last = chunk.last().copied().or(last);
+        if ended {
+            break;
+        }
+    }
+    let size = oversize(buf, rest, last == Some(b'\r'));
+    buf.clear();
+    Ok(Some(Record::TooLarge(size)))
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Whether stdin holds JSON Lines rather than one document, judged from its start `head` (all of
+/// it when `complete`). A pretty-printed document's first line (`{`) is a JSON value cut short, and
+/// so is its second; a JSON Lines record's line is a whole value, or wrong for another reason (not
+/// UTF-8, say) — so one bad record, even the first, does not turn a batch into one error.
+fn is_json_lines(head: &[u8], complete: bool) -> bool {
+    let head = head.strip_prefix(BYTE_ORDER_MARK).unwrap_or(head);
+    let mut lines: Vec<&[u8]> = head.split(|&b| b == b'\n').collect();
+    if !complete {
+        // The last piece was cut by the hold, not by its writer.
+        lines.pop();
+    }
+    let mut lines = lines.into_iter().filter(|l| !is_blank(l));
+    let Some(first) = lines.next() else {
+        // A first line longer than the hold: a record of its own either way.
+        return !complete;
+    };
+    let second = lines.next();
+    if complete && second.is_none() {
+        return false;
+    }
+    let parse = |line: &[u8]| serde_json::from_slice::<serde_json::Value>(line).map(|_| ());
+    !parse(first).is_err_and(|e| e.is_eof()) || second.is_some_and(|l| parse(l).is_ok())
+}
+
+/// Validate every line of JSON Lines input; `label` names the input in the output (`file:line`).
+fn check_lines(
+    engine: &Engine,
+    options: &Options,
+    out: &mut Output<impl Write>,
+    label: &str,
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+) -> Result<(), Fatal> {
+    let mut n = 0;
+    loop {
+        let record =
+            read_line(reader, buf).map_err(|e| Fatal(format!("cannot read `{label}`: {e}")))?;
+        n += 1;
+        let result = match record {
+            None => return Ok(()),
+            Some(Record::Held) if is_blank(buf) => continue,
+            Some(Record::Held) => engine.validate_json_bytes(buf, options),
+            Some(Record::TooLarge(size)) => Err(too_large(size)),
+        };
+        out.emit(&format!("{label}:{n}"), result)?;
+    }
+}
+
+/// Validate stdin: one document, or JSON Lines (see [`is_json_lines`]).
+fn check_stdin(
+    engine: &Engine,
+    options: &Options,
+    out: &mut Output<impl Write>,
+    buf: &mut Vec<u8>,
+) -> Result<(), Fatal> {
+    let cannot = |e: std::io::Error| Fatal(format!("cannot read stdin: {e}"));
+    let mut stdin = std::io::stdin().lock();
+    buf.clear();
+    stdin
+        .by_ref()
+        .take(HOLD as u64)
+        .read_to_end(buf)
+        .map_err(cannot)?;
+    let complete = buf.len() < HOLD;
+    if complete {
+        let single = engine.validate_json_bytes(buf, options);
+        let unread = single
+            .as_ref()
+            .is_err_and(|e| matches!(e.code(), "malformed_json" | "invalid_encoding" | "too_deep"));
+        if !(unread && is_json_lines(buf, true)) {
+            return out.emit("stdin", single);
+        }
+    } else if !is_json_lines(buf, false) {
+        let rest = std::io::copy(&mut stdin, &mut std::io::sink()).map_err(cannot)?;
+        return out.emit("stdin", Err(too_large(oversize(buf, rest, false))));
+    }
+    let head = std::mem::take(buf);
+    let mut reader = std::io::Cursor::new(head).chain(stdin);
+    check_lines(engine, options, out, "stdin", &mut reader, buf)
+}
+
 fn check(a: &CheckArgs) -> Result<u8, Fatal> {
     let engine = load(&a.pack)?;
     let stdout = std::io::stdout();
@@ -249,42 +430,24 @@ fn check(a: &CheckArgs) -> Result<u8, Fatal> {
         tally: Tally::default(),
         progress: std::io::stderr().is_terminal(),
     };
+    // The one record buffer: at most `HOLD` bytes, whatever the size of the input.
+    let mut buf = Vec::new();
     for input in &a.inputs {
         if input == "-" {
-            let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text)?;
-            let single = baokao::parse_application(&text);
-            let many_lines = text.lines().filter(|l| !l.trim().is_empty()).count() > 1;
-            match single {
-                Err(e) if many_lines && e.code() == "malformed_json" => {
-                    for (n, line) in text.lines().enumerate() {
-                        if !line.trim().is_empty() {
-                            out.emit(
-                                &format!("stdin:{}", n + 1),
-                                engine.validate_json(line, &a.options),
-                            )?;
-                        }
-                    }
-                }
-                Ok(doc) => out.emit("stdin", engine.run(&doc, &a.options))?,
-                Err(e) => out.emit("stdin", Err(e.into()))?,
-            }
-        } else if is_lines(input) {
-            let file = std::fs::File::open(input)
-                .map_err(|e| Fatal(format!("cannot read `{input}`: {e}")))?;
-            for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-                let line = line.map_err(|e| Fatal(format!("cannot read `{input}`: {e}")))?;
-                if !line.trim().is_empty() {
-                    out.emit(
-                        &format!("{input}:{}", n + 1),
-                        engine.validate_json(&line, &a.options),
-                    )?;
-                }
-            }
+            check_stdin(&engine, &a.options, &mut out, &mut buf)?;
+            continue;
+        }
+        let cannot = |e: std::io::Error| Fatal(format!("cannot read `{input}`: {e}"));
+        let mut file = std::fs::File::open(input).map_err(cannot)?;
+        if is_lines(input) {
+            let mut reader = std::io::BufReader::with_capacity(SKIP as usize, file);
+            check_lines(&engine, &a.options, &mut out, input, &mut reader, &mut buf)?;
         } else {
-            let text = std::fs::read_to_string(input)
-                .map_err(|e| Fatal(format!("cannot read `{input}`: {e}")))?;
-            out.emit(input, engine.validate_json(&text, &a.options))?;
+            let result = match read_document(&mut file, &mut buf).map_err(cannot)? {
+                Record::Held => engine.validate_json_bytes(&buf, &a.options),
+                Record::TooLarge(size) => Err(too_large(size)),
+            };
+            out.emit(input, result)?;
         }
     }
     out.out.flush()?;
@@ -507,4 +670,106 @@ fn schema(args: &[String]) -> Result<u8, Fatal> {
     let schema = baokao::json_schema::export(&engine.program().schema, &engine.pack().pack.id);
     println!("{}", serde_json::to_string_pretty(&schema)?);
     Ok(0)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+mod tests {
+    use super::*;
+
+    /// Every line of `input` as `read_line` gives it: the held text, or `TooLarge(size)`.
+    fn lines(input: &[u8]) -> Vec<Result<Vec<u8>, usize>> {
+        // A small buffer, so that lines cross the reader's refills.
+        let mut reader = std::io::BufReader::with_capacity(1000, input);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while let Some(record) = read_line(&mut reader, &mut buf).unwrap() {
+            out.push(match record {
+                Record::Held => Ok(buf.clone()),
+                Record::TooLarge(size) => Err(size),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn lines_lose_their_terminator_and_long_ones_are_counted_not_kept() {
+        let limit = baokao::MAX_DOCUMENT_BYTES;
+        let x = |n: usize| vec![b'x'; n];
+        let mut input = b"a\nb\r\n\n".to_vec();
+        // Held: the longest line that can be a document (a byte order mark, `limit` bytes, `\r`).
+        let longest = [BYTE_ORDER_MARK, &x(limit), b"\r"].concat();
+        input.extend_from_slice(&[&longest[..], b"\n"].concat());
+        // Counted: one byte more, with or without a mark or `\r`; 3 MiB; the last line without `\n`.
+        for line in [
+            [&x(limit + 4)[..], b"\r\n"].concat(),
+            [BYTE_ORDER_MARK, &x(limit + 2), b"\r\r\n"].concat(),
+            [&x(3 * limit)[..], b"\n"].concat(),
+            x(limit + 10),
+        ] {
+            input.extend_from_slice(&line);
+        }
+        let got = lines(&input);
+        assert_eq!(
+            got[..3],
+            [Ok(b"a".to_vec()), Ok(b"b".to_vec()), Ok(Vec::new())]
+        );
+        assert_eq!(got[3], Ok(longest[..longest.len() - 1].to_vec()));
+        assert_eq!(
+            got[4..],
+            [
+                Err(limit + 4),
+                Err(limit + 3),
+                Err(3 * limit),
+                Err(limit + 10)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_document_is_held_or_counted() {
+        let limit = baokao::MAX_DOCUMENT_BYTES;
+        let mut buf = Vec::new();
+        let held = [BYTE_ORDER_MARK, &vec![b' '; limit]].concat();
+        assert!(matches!(
+            read_document(&mut &held[..], &mut buf).unwrap(),
+            Record::Held
+        ));
+        assert_eq!(buf, held);
+        let big = [BYTE_ORDER_MARK, &vec![b' '; 5 * limit]].concat();
+        assert!(matches!(
+            read_document(&mut &big[..], &mut buf).unwrap(),
+            Record::TooLarge(size) if size == 5 * limit
+        ));
+        assert!(buf.len() <= HOLD);
+    }
+
+    #[test]
+    fn stdin_is_json_lines_when_its_lines_are_records() {
+        let pretty = b"{\n  \"basic\": {\n    \"name\": \"\xD5\xC5\"\n  }\n}\n";
+        let compact = b"{\"basic\": {\"name\": \"\xD5\xC5\"}}\n";
+        for (input, complete, expected) in [
+            // One document: on one line, or pretty-printed (even with an error in it).
+            (&compact[..], true, false),
+            (&pretty[..], true, false),
+            (&pretty[..], false, false),
+            (b"\xEF\xBB\xBF{\r\n\"a\": 1}\r\n", true, false),
+            // JSON Lines: a whole first record, or a first record wrong other than cut short.
+            (b"{}\n{}\n", true, true),
+            (b"{}\n{\"a\"", false, true),
+            (&[&compact[..], b"{}\n"].concat()[..], true, true),
+            (b"[]\nnot json\n", true, true),
+            // A first record cut short, followed by a whole one.
+            (b"{\"basic\": {\n{}\n", true, true),
+            // A first line longer than the hold.
+            (b"{\"a\": \"xxxx", false, true),
+        ] {
+            assert_eq!(
+                is_json_lines(input, complete),
+                expected,
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
 }

@@ -305,3 +305,249 @@ fn bad_input_gives_coded_errors_and_nonzero_exits() {
     assert!(text(&big_out.stdout).contains("\"code\":\"document_too_large\""));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// --- a batch goes on past a bad record ---------------------------------------------------------
+
+/// A scratch directory of this test process, removed by the test that made it.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("baokao-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// An example application as one line of JSON.
+fn one_line(name: &str) -> String {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example(name)).unwrap()).unwrap();
+    v.to_string()
+}
+
+/// The first example with its candidate's name (李明轩) in GBK, as an office export may have it:
+/// not UTF-8, and the bad byte at the returned 1-based column.
+fn gbk_record() -> (Vec<u8>, usize) {
+    let good = one_line("a-clinical-bachelor.json");
+    let at = good.find("李明轩").unwrap();
+    let mut bytes = good.as_bytes()[..at].to_vec();
+    bytes.extend_from_slice(&[0xC0, 0xEE, 0xC3, 0xF7, 0xD0, 0xF9]);
+    bytes.extend_from_slice(&good.as_bytes()[at + "李明轩".len()..]);
+    (bytes, at + 1)
+}
+
+/// The lines of `--format json` output.
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// What each output line is: the outcome of a report, or the code of an error with its input.
+fn kinds(lines: &[serde_json::Value]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| match l.get("error") {
+            Some(e) => format!(
+                "{} {}",
+                e["code"].as_str().unwrap(),
+                e["input"].as_str().unwrap()
+            ),
+            None => l["eligibility"]["outcome"].as_str().unwrap().to_owned(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_its_records_error_and_the_batch_goes_on() {
+    let dir = scratch("gbk-line");
+    let good = one_line("a-clinical-bachelor.json");
+    let (gbk, _) = gbk_record();
+    let mut lines = Vec::new();
+    for record in [good.as_bytes(), &gbk, good.as_bytes()] {
+        lines.extend_from_slice(record);
+        lines.push(b'\n');
+    }
+    let file = dir.join("batch.jsonl");
+    std::fs::write(&file, &lines).unwrap();
+    let name = file.to_str().unwrap();
+
+    let json = baokao(&["check", "--pack", PACK, "--format", "json", name], None);
+    assert_eq!(json.status.code(), Some(1), "{}", text(&json.stderr));
+    assert_eq!(
+        kinds(&json_lines(&json)),
+        [
+            "eligible".to_owned(),
+            format!("invalid_encoding {name}:2"),
+            "eligible".to_owned()
+        ]
+    );
+    let plain = baokao(&["check", "--pack", PACK, name], None);
+    assert_eq!(plain.status.code(), Some(1));
+    let s = text(&plain.stdout);
+    assert!(
+        s.contains(&format!("== {name}:2\n  error   invalid_encoding ")),
+        "{s}"
+    );
+    assert!(s.contains(&format!("== {name}:3\n")), "{s}");
+    assert!(
+        text(&plain.stderr).contains("checked 3 application(s): 2 ok, 0 invalid, 1 error(s)"),
+        "{}",
+        text(&plain.stderr)
+    );
+
+    // The same records on stdin.
+    let stdin = baokao(
+        &["check", "--pack", PACK, "--format", "json", "-"],
+        Some(&lines),
+    );
+    assert_eq!(stdin.status.code(), Some(1));
+    assert_eq!(
+        kinds(&json_lines(&stdin)),
+        ["eligible", "invalid_encoding stdin:2", "eligible"]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_json_file_that_is_not_utf8_is_its_records_error_and_the_batch_goes_on() {
+    let dir = scratch("gbk-file");
+    let (gbk, _) = gbk_record();
+    let bad = dir.join("b.json");
+    std::fs::write(&bad, &gbk).unwrap();
+    let good = example("a-clinical-bachelor.json");
+    let bad = bad.to_str().unwrap();
+    let out = baokao(
+        &[
+            "check", "--pack", PACK, "--format", "json", &good, bad, &good,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        kinds(&json_lines(&out)),
+        [
+            "eligible".to_owned(),
+            format!("invalid_encoding {bad}"),
+            "eligible".to_owned()
+        ]
+    );
+    // A single document on stdin.
+    let stdin = baokao(
+        &["check", "--pack", PACK, "--format", "json", "-"],
+        Some(&gbk),
+    );
+    assert_eq!(stdin.status.code(), Some(1));
+    assert_eq!(kinds(&json_lines(&stdin)), ["invalid_encoding stdin"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_document() {
+    let dir = scratch("bom");
+    let good = one_line("a-clinical-bachelor.json");
+    let with_bom = format!("\u{feff}{good}");
+    let file = dir.join("a.json");
+    std::fs::write(&file, &with_bom).unwrap();
+    let lines = dir.join("a.jsonl");
+    std::fs::write(&lines, format!("{with_bom}\r\n{good}\r\n")).unwrap();
+    let out = baokao(
+        &[
+            "check",
+            "--pack",
+            PACK,
+            "--format",
+            "json",
+            file.to_str().unwrap(),
+            lines.to_str().unwrap(),
+            "-",
+        ],
+        Some(with_bom.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(kinds(&json_lines(&out)), ["eligible"; 4]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `{"pad":"xxx…"}` of exactly `size` bytes.
+fn padded(size: usize) -> Vec<u8> {
+    let mut doc = b"{\"pad\":\"".to_vec();
+    doc.resize(size - 2, b'x');
+    doc.extend_from_slice(b"\"}");
+    doc
+}
+
+#[test]
+fn an_over_long_line_is_its_records_error_and_the_batch_goes_on() {
+    let dir = scratch("long-line");
+    let good = one_line("a-clinical-bachelor.json");
+    let mut lines = Vec::new();
+    // At the limit with a byte order mark and CRLF: read; one byte more: too large; then 3 MiB.
+    for record in [
+        good.as_bytes().to_vec(),
+        [
+            b"\xEF\xBB\xBF".as_slice(),
+            &padded(baokao::MAX_DOCUMENT_BYTES),
+        ]
+        .concat(),
+        padded(baokao::MAX_DOCUMENT_BYTES + 1),
+        padded(3 * baokao::MAX_DOCUMENT_BYTES),
+        good.as_bytes().to_vec(),
+    ] {
+        lines.extend_from_slice(&record);
+        lines.extend_from_slice(b"\r\n");
+    }
+    let file = dir.join("batch.ndjson");
+    std::fs::write(&file, &lines).unwrap();
+    let name = file.to_str().unwrap();
+    let out = baokao(&["check", "--pack", PACK, "--format", "json", name], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let got = json_lines(&out);
+    assert_eq!(got.len(), 5, "{}", text(&out.stdout));
+    assert_eq!(got[0]["eligibility"]["outcome"], "eligible");
+    assert!(got[1].get("pack").is_some(), "a report: {}", got[1]);
+    assert_eq!(got[2]["error"]["code"], "document_too_large");
+    assert_eq!(got[2]["error"]["input"], format!("{name}:3"));
+    assert!(
+        got[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("is {} bytes", baokao::MAX_DOCUMENT_BYTES + 1)),
+        "{}",
+        got[2]
+    );
+    assert_eq!(got[3]["error"]["code"], "document_too_large");
+    assert!(
+        got[3]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("is {} bytes", 3 * baokao::MAX_DOCUMENT_BYTES)),
+        "{}",
+        got[3]
+    );
+    assert_eq!(got[4]["eligibility"]["outcome"], "eligible");
+
+    // The same on stdin, which is then more than the limit: read as JSON Lines.
+    let stdin = baokao(
+        &["check", "--pack", PACK, "--format", "json", "-"],
+        Some(&lines),
+    );
+    let expected: Vec<String> = kinds(&got)
+        .iter()
+        .map(|k| k.replace(&format!("{name}:"), "stdin:"))
+        .collect();
+    assert_eq!(kinds(&json_lines(&stdin)), expected);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_large_document_on_stdin_is_one_error() {
+    // Pretty-printed and over the limit: one `document_too_large`, not an error per line.
+    let mut doc = b"{\n  \"basic\": {\n    \"name\": \"".to_vec();
+    doc.resize(2 * baokao::MAX_DOCUMENT_BYTES, b'x');
+    doc.extend_from_slice(b"\"\n  }\n}\n");
+    let out = baokao(
+        &["check", "--pack", PACK, "--format", "json", "-"],
+        Some(&doc),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(kinds(&json_lines(&out)), ["document_too_large stdin"]);
+}
