@@ -18,12 +18,15 @@ use serde_json::{Map, Number, Value};
 use crate::error::{panicked, Failure};
 
 /// An application as handed to the engine: a converted object, or JSON text for the core to parse
-/// (so that its size and depth limits apply).
+/// (so that its size, depth and encoding checks apply).
 pub enum Input {
     /// A `dict` (or any JSON-able object) converted to a value.
     Value(Value),
-    /// `str` or UTF-8 `bytes` holding JSON.
+    /// A `str` holding JSON.
     Text(String),
+    /// `bytes` or `bytearray` holding JSON, which the core checks is UTF-8 (and so a `str` that
+    /// is not Unicode, encoded with its lone surrogates, for the core to locate them).
+    Bytes(Vec<u8>),
 }
 
 /// A value that is not JSON, with the path to it (segments innermost first, added while
@@ -183,7 +186,7 @@ fn to_value(obj: &Bound<'_, PyAny>) -> Result<Value, Failure> {
     }
 }
 
-/// JSON text from `bytes`/`bytearray`, which must be UTF-8.
+/// A bundle's text from `bytes`/`bytearray`, which must be UTF-8.
 fn utf8(bytes: &[u8]) -> Result<String, Failure> {
     std::str::from_utf8(bytes)
         .map(str::to_owned)
@@ -194,7 +197,7 @@ fn utf8(bytes: &[u8]) -> Result<String, Failure> {
         })
 }
 
-/// JSON text given as `str`, `bytes` or `bytearray` (`None` for any other type).
+/// A bundle's JSON text given as `str`, `bytes` or `bytearray` (`None` for any other type).
 pub fn to_text(obj: &Bound<'_, PyAny>) -> Option<Result<String, Failure>> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Some(s.to_cow().map(Cow::into_owned).map_err(|_| Failure::Input {
@@ -214,10 +217,31 @@ pub fn to_text(obj: &Bound<'_, PyAny>) -> Option<Result<String, Failure>> {
 
 /// An application argument: JSON text (`str`, `bytes`, `bytearray`) or an object to convert.
 pub fn to_input(obj: &Bound<'_, PyAny>) -> Result<Input, Failure> {
-    match to_text(obj) {
-        Some(text) => text.map(Input::Text),
-        None => to_value(obj).map(Input::Value),
+    if let Ok(s) = obj.cast::<PyString>() {
+        return match s.to_cow() {
+            Ok(text) => Ok(Input::Text(text.into_owned())),
+            // Lone surrogates: the bytes Python would write for them, which are not UTF-8.
+            Err(_) => surrogates(s).map(Input::Bytes),
+        };
     }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Input::Bytes(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Input::Bytes(b.to_vec()));
+    }
+    to_value(obj).map(Input::Value)
+}
+
+/// A `str` with lone surrogates encoded as `surrogatepass` does: three bytes each, never UTF-8.
+fn surrogates(s: &Bound<'_, PyString>) -> Result<Vec<u8>, Failure> {
+    s.call_method1("encode", ("utf-8", "surrogatepass"))
+        .and_then(|b| b.extract::<Vec<u8>>())
+        .map_err(|_| Failure::Input {
+            code: "invalid_encoding",
+            message: "the JSON text is not valid Unicode (a lone surrogate)".to_owned(),
+            path: String::new(),
+        })
 }
 
 static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

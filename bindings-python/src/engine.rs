@@ -46,6 +46,7 @@ pub fn judge(
     match input {
         Input::Value(v) => guard(|| core.run(v, options)),
         Input::Text(t) => guard(|| core.validate_json(t, options)),
+        Input::Bytes(b) => guard(|| core.validate_json_bytes(b, options)),
     }
 }
 
@@ -117,6 +118,12 @@ impl Engine {
     #[pyo3(signature = (with_examples = false))]
     fn bundle(&self, with_examples: bool) -> String {
         self.inner.bundle(with_examples).to_json()
+    }
+
+    /// `value` of the field at `path` (`basic.id_number`) as reports show it: masked when the pack
+    /// marks the field `mask`, else unchanged.
+    fn mask(&self, path: &str, value: &str) -> String {
+        self.inner.mask(path, value).into_owned()
     }
 
     /// Validate a whole application: a `dict`, or JSON text as `str`/`bytes`.

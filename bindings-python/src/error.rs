@@ -16,7 +16,7 @@ pub enum Failure {
     Core(baokao::Error),
     /// A Python object that is not a JSON value (the binding's `ApplicationError`s).
     Input {
-        /// Stable code: `unsupported_type`, `unsupported_number`, `too_deep`, `malformed_json`.
+        /// Stable code: `unsupported_type`, `unsupported_number`, `too_deep`, `invalid_encoding`.
         code: &'static str,
         /// What and where, for people.
         message: String,
@@ -149,7 +149,9 @@ pub fn exception<'py>(py: Python<'py>, failure: &Failure) -> PyResult<Bound<'py,
         Failure::Core(baokao::Error::Application(e)) => {
             let mut fields = Fields::new(e.code());
             fields.path = e.path();
-            if let baokao::ApplicationError::Json { line, column, .. } = e {
+            if let baokao::ApplicationError::Json { line, column, .. }
+            | baokao::ApplicationError::Encoding { line, column, .. } = e
+            {
                 fields.line = u32::try_from(*line).ok();
                 fields.column = u32::try_from(*column).ok();
             }

@@ -67,3 +67,27 @@ def test_an_iterator_that_fails_raises(engine: baokao.Engine) -> None:
 
     with pytest.raises(RuntimeError, match="export broken"):
         engine.validate_many(apps())
+
+
+def test_a_bad_record_is_its_own_error(engine: baokao.Engine, full: dict[str, Any]) -> None:
+    text = json.dumps(full, ensure_ascii=False)
+    gbk = text.encode("gbk")
+    with pytest.raises(UnicodeDecodeError) as bad:
+        gbk.decode("utf-8")
+    column = bad.value.start + 1  # one line: the byte offset of the first bad byte, 1-based
+    wrong_type = {**full, "basic": {**full["basic"], "photo_kb": "big"}}
+    batch: list[Any] = [full, gbk, "{", {"basic": {"name": {1}}}, wrong_type, text.encode()]
+    results = engine.validate_many(batch, lang="en")
+    assert len(results) == len(batch)
+    good = engine.validate(full, lang="en")
+    assert results[0] == good and results[5] == good
+    errors = [r for r in results if isinstance(r, baokao.ApplicationError)]
+    assert [(e.code, e.line, e.column) for e in errors] == [
+        ("invalid_encoding", 1, column),
+        ("malformed_json", 1, 1),
+        ("unsupported_type", None, None),
+    ]
+    assert errors[2].path == "/basic/name"
+    # A value of the wrong type inside a step is a diagnostic of a report, not an error.
+    assert isinstance(results[4], baokao.Report)
+    assert [d["code"] for d in results[4].diagnostics] == ["type_mismatch"]

@@ -108,7 +108,7 @@ def test_unknown_pack_name() -> None:
         ("[]", "not_an_object", ""),
         ([{"basic": {}}], "not_an_object", ""),
         ("null", "not_an_object", ""),
-        (b"\xff{}", "malformed_json", ""),
+        (b"\xff{}", "invalid_encoding", ""),
         ("[" * 65 + "]" * 65, "too_deep", ""),
         ({"basic": {"name": {1, 2}}}, "unsupported_type", "/basic/name"),
         ({"basic": {"photo_kb": float("nan")}}, "unsupported_number", "/basic/photo_kb"),
@@ -117,7 +117,7 @@ def test_unknown_pack_name() -> None:
         ({"basic": {1: "x"}}, "unsupported_type", "/basic"),
         ({"a/b": {"c~d": [0, object()]}}, "unsupported_type", "/a~1b/c~0d/1"),
         ({"basic": {"name": "\ud800"}}, "unsupported_type", "/basic/name"),
-        ("\ud800", "malformed_json", ""),
+        ("\ud800", "invalid_encoding", ""),
         (42, "not_an_object", ""),
         (object(), "unsupported_type", ""),
     ],
@@ -212,3 +212,17 @@ def test_bundle_arguments() -> None:
     assert info.value.code == "json_syntax"
     with pytest.raises(TypeError):
         baokao.Engine.from_bundle({"format": "baokao-bundle/1"})  # type: ignore[arg-type]
+
+
+def test_text_that_is_not_utf8_has_line_and_column(engine: baokao.Engine) -> None:
+    with pytest.raises(baokao.ApplicationError) as info:
+        engine.validate(b'{\n  "basic": {"name": "\xc0\xee"}}')
+    assert (info.value.code, info.value.line, info.value.column) == ("invalid_encoding", 2, 22)
+
+
+@pytest.mark.parametrize("bom", ["\ufeff", b"\xef\xbb\xbf"], ids=["str", "bytes"])
+def test_a_byte_order_mark_is_not_part_of_the_document(engine: baokao.Engine, full: dict[str, Any], bom: Any) -> None:
+    text = json.dumps(full, ensure_ascii=False)
+    app = bom + (text if isinstance(bom, str) else text.encode())
+    assert engine.validate(app, lang="en") == engine.validate(full, lang="en")
+    assert engine.validate_many([app]) == [engine.validate(full)]

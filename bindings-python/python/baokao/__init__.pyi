@@ -89,9 +89,10 @@ class Engine:
     """A compiled rule pack: immutable and thread-safe. Compile once, validate many.
 
     `lang` is `"zh"` (default) or `"en"`; another value raises `ValueError`. Every method raises
-    `ApplicationError` when the application cannot be judged at all (not JSON, too deep, not an
-    object, a Python value with no JSON form, an unknown step), and `BaokaoError` with code
-    `internal_error` should the engine itself fail.
+    `ApplicationError` when the application cannot be judged at all (not JSON, text that is not
+    UTF-8, too large, too deep, not an object, a Python value with no JSON form, an unknown step),
+    and `BaokaoError` with code `internal_error` should the engine itself fail. JSON text may start
+    with a byte order mark.
     """
 
     @staticmethod
@@ -109,6 +110,9 @@ class Engine:
         """The application format as JSON Schema (draft 2020-12)."""
     def bundle(self, with_examples: bool = False) -> str:
         """The pack as a bundle (JSON text)."""
+    def mask(self, path: str, value: str) -> str:
+        """`value` of the field at `path` (`basic.id_number`) as reports show it: masked when the pack
+        marks the field `mask`, else unchanged (also when `path` is no field)."""
     def validate(self, app: Application, lang: Lang = "zh") -> Report: ...
     def validate_step(self, step: str, app: Application, lang: Lang = "zh") -> Report: ...
     def explain(self, app: Application, lang: Lang = "zh") -> Report: ...
@@ -128,9 +132,13 @@ class Engine:
         """Validate many applications on `threads` threads (default: every core), without the GIL.
 
         One result per input, in input order: a `Report`, or — for an input that could not be
-        judged — the exception it would have raised (an `ApplicationError`, not raised), so one
-        bad record never stops the batch. `BaokaoError.to_dict()` gives such a record the
-        `{"error": {"code", "message", "path"}}` shape the CLI writes.
+        judged (malformed JSON, bytes that are not UTF-8, too large or deep, not an object, a value
+        with no JSON form) — the exception it would have raised (an `ApplicationError` with its
+        `code`, `path`, and `line`/`column` for text, not raised), so one bad record never stops
+        the batch. A value of the wrong type inside a step is not such an input: it is a
+        diagnostic of its report. `BaokaoError.to_dict()` gives an error the
+        `{"error": {"code", "message", "path"}}` shape the CLI writes. Only an iterable that fails
+        itself, or a wrong argument, raises.
         """
 
 def packs() -> list[str]:
