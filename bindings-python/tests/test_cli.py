@@ -191,6 +191,10 @@ def test_errors_exit_2(tmp_path: Path) -> None:
     assert run("check", "--pack", "nmec-2024", "--format", "xml", "x.jsonl", cwd=tmp_path).returncode == 2
     gone = run("check", "--pack", "nmec-2024", "nope.jsonl", cwd=tmp_path)
     assert gone.returncode == 2 and "nope.jsonl" in gone.stderr
+    # An encoding Python does not know, or one whose newline is not the byte `\n`.
+    for encoding in ("klingon", "utf-16"):
+        bad = run("check", "--pack", "nmec-2024", "--encoding", encoding, "x.jsonl", cwd=tmp_path)
+        assert bad.returncode == 2 and f"`{encoding}`" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
 
 
 def test_packs_and_version(tmp_path: Path) -> None:
@@ -203,3 +207,128 @@ def test_main_in_process(tmp_path: Path, full: dict[str, Any], lang: str, capsys
     inputs = write_jsonl(tmp_path / "a.jsonl", [full])
     assert cli.main(["check", "--pack", "nmec-2024", "--lang", lang, "--format", "jsonl", str(inputs)]) == 0
     assert json.loads(capsys.readouterr().out)["valid"] is True
+
+
+# --- one bad record never stops the batch ----------------------------------------------------------
+
+
+def one_line(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+def gbk(doc: dict[str, Any]) -> bytes:
+    """The application as an office export in GBK may have it: not UTF-8."""
+    return json.dumps(doc, ensure_ascii=False).encode("gbk")
+
+
+def jsonl_records(out: subprocess.CompletedProcess[str]) -> list[str]:
+    """What each line of `--format jsonl` output is: an outcome, or an error's code and input."""
+    kinds = []
+    for line in out.stdout.splitlines():
+        value = json.loads(line)
+        if "error" in value:
+            kinds.append(f"{value['error']['code']} {value['error']['input']}")
+        else:
+            kinds.append(value["eligibility"]["outcome"])
+    return kinds
+
+
+def test_a_line_that_is_not_utf8_is_its_records_error(tmp_path: Path, full: dict[str, Any]) -> None:
+    (tmp_path / "a.jsonl").write_bytes(b"\n".join([one_line(full), gbk(full), one_line(full)]) + b"\n")
+    out = run("check", "--pack", "nmec-2024", "--format", "jsonl", "a.jsonl", cwd=tmp_path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert jsonl_records(out) == ["eligible", "invalid_encoding a.jsonl:2", "eligible"]
+    assert "checked 3 application(s): 2 ok, 0 invalid, 1 error(s)" in out.stderr
+    csv_out = run("check", "--pack", "nmec-2024", "-o", "r.csv", "a.jsonl", cwd=tmp_path)
+    assert csv_out.returncode == 1 and "Traceback" not in csv_out.stderr, csv_out.stderr
+    rows = read_csv(tmp_path / "r.csv")
+    assert [(r["line"], r["outcome"], r["error"]) for r in rows] == [
+        ("1", "eligible", ""),
+        ("2", "", "invalid_encoding"),
+        ("3", "eligible", ""),
+    ]
+    # A whole .json document.
+    (tmp_path / "b.json").write_bytes(gbk(full))
+    single = run("check", "--pack", "nmec-2024", "--format", "jsonl", "b.json", "a.jsonl", cwd=tmp_path)
+    assert jsonl_records(single) == ["invalid_encoding b.json:1", "eligible", "invalid_encoding a.jsonl:2", "eligible"]
+    # The same records on stdin.
+    stdin = subprocess.run(
+        [sys.executable, "-m", "baokao", "check", "--pack", "nmec-2024", "--format", "jsonl", "-"],
+        input=(tmp_path / "a.jsonl").read_bytes(), cwd=tmp_path, capture_output=True,
+    )
+    assert stdin.returncode == 1 and b"Traceback" not in stdin.stderr, stdin.stderr
+    lines = [json.loads(line) for line in stdin.stdout.splitlines()]
+    assert [line.get("error", {}).get("code") for line in lines] == [None, "invalid_encoding", None]
+    assert lines[1]["error"]["input"] == "-:2"
+
+
+def test_a_line_invalid_in_the_chosen_encoding_is_its_records_error(tmp_path: Path, full: dict[str, Any]) -> None:
+    (tmp_path / "gbk.jsonl").write_bytes(b"\r\n".join([gbk(full), b'{"basic": {"name": "\xff"}}', gbk(full)]) + b"\r\n")
+    out = run("check", "--pack", "nmec-2024", "--encoding", "gb18030", "--format", "jsonl", "gbk.jsonl", cwd=tmp_path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert jsonl_records(out) == ["eligible", "invalid_encoding gbk.jsonl:2", "eligible"]
+
+
+def test_a_csv_row_invalid_in_the_encoding_is_its_records_error(tmp_path: Path, full: dict[str, Any]) -> None:
+    path = write_csv(tmp_path / "export.csv", [flatten(full)] * 3)
+    lines = path.read_bytes().split(b"\r\n")
+    name = full["basic"]["name"].encode("utf-8")
+    lines[2] = lines[2].replace(name, full["basic"]["name"].encode("gbk"))
+    path.write_bytes(b"\r\n".join(lines))
+    out = run("check", "--pack", "nmec-2024", "-o", "r.csv", "export.csv", cwd=tmp_path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    rows = read_csv(tmp_path / "r.csv")
+    assert [(r["line"], r["error"]) for r in rows] == [("2", ""), ("3", "invalid_encoding"), ("4", "")]
+
+
+def test_a_record_of_exactly_the_limit_is_read_without_its_line_terminator(tmp_path: Path) -> None:
+    def padded(size: int) -> bytes:
+        return b'{"pad":"' + b"x" * (size - len(b'{"pad":""}')) + b'"}'
+
+    limit = baokao.MAX_DOCUMENT_BYTES
+    (tmp_path / "a.jsonl").write_bytes(padded(limit) + b"\n" + padded(limit) + b"\r\n" + padded(limit + 1) + b"\n")
+    out = run("check", "--pack", "nmec-2024", "--format", "jsonl", "a.jsonl", cwd=tmp_path)
+    kinds = jsonl_records(out)
+    assert len(kinds) == 3 and not kinds[0].startswith("document_too_large"), kinds
+    assert kinds[1] == kinds[0] and kinds[2] == "document_too_large a.jsonl:3"
+
+
+def test_an_error_is_located_in_its_record(tmp_path: Path, engine: baokao.Engine, full: dict[str, Any]) -> None:
+    (tmp_path / "a.jsonl").write_bytes(one_line(full) + b"\n{\n\r\n" + b"{\r\n")
+    records = list(cli.read_records(str(tmp_path / "a.jsonl"), engine, "utf-8-sig", None))
+    assert [r.line for r in records] == [1, 2, 4]
+    for record in records[1:]:
+        with pytest.raises(baokao.ApplicationError) as info:
+            engine.validate(record.application)  # type: ignore[arg-type]
+        assert (info.value.code, info.value.line, info.value.column) == ("malformed_json", 1, 1)
+
+
+def test_an_over_long_line_is_its_records_error(tmp_path: Path, full: dict[str, Any]) -> None:
+    big = b'{"basic": {"name": "' + b"x" * (3 * baokao.MAX_DOCUMENT_BYTES) + b'"}}'
+    (tmp_path / "a.jsonl").write_bytes(b"\n".join([one_line(full), big, one_line(full)]))
+    out = run("check", "--pack", "nmec-2024", "--format", "jsonl", "a.jsonl", cwd=tmp_path)
+    assert jsonl_records(out) == ["eligible", "document_too_large a.jsonl:2", "eligible"]
+
+
+def test_a_byte_order_mark_on_any_input(tmp_path: Path, full: dict[str, Any]) -> None:
+    (tmp_path / "a.json").write_bytes(b"\xef\xbb\xbf" + one_line(full))
+    (tmp_path / "a.jsonl").write_bytes(b"\xef\xbb\xbf" + one_line(full) + b"\n" + one_line(full) + b"\n")
+    out = run("check", "--pack", "nmec-2024", "--format", "jsonl", "a.json", "a.jsonl", cwd=tmp_path)
+    assert out.returncode == 0 and jsonl_records(out) == ["eligible"] * 3, out.stderr
+
+
+def test_a_masked_field_as_id_is_masked(tmp_path: Path, full: dict[str, Any]) -> None:
+    number = full["basic"]["id_number"]
+    inputs = write_jsonl(tmp_path / "a.jsonl", [full])
+    out = run("check", "--pack", "nmec-2024", "--id", "basic.id_number", "-o", "-", str(inputs), cwd=tmp_path)
+    [row] = list(csv.DictReader(out.stdout.splitlines()))
+    assert row["id"] == number[:3] + "*" * (len(number) - 7) + number[-4:]
+    assert number not in out.stdout
+    # A CSV column named after the field is the field: masked too.
+    export = write_csv(tmp_path / "export.csv", [flatten(full)])
+    out = run("check", "--pack", "nmec-2024", "--id", "basic.id_number", "-o", "-", str(export), cwd=tmp_path)
+    [row] = list(csv.DictReader(out.stdout.splitlines()))
+    assert row["id"] == number[:3] + "*" * (len(number) - 7) + number[-4:]
+    # A field the pack does not mask is copied as it is.
+    out = run("check", "--pack", "nmec-2024", "--id", "basic.name", "-o", "-", str(inputs), cwd=tmp_path)
+    assert next(csv.DictReader(out.stdout.splitlines()))["id"] == full["basic"]["name"]

@@ -12,13 +12,19 @@ application (CSV for a spreadsheet, or JSON Lines of the reports themselves), an
 and by rule (``--summary``, by default next to ``-o`` as ``<name>.summary.csv``). Exit status: 0 every
 application valid and eligible (a ``conditional`` candidate still has something due: 1), 1 some not
 (or unreadable), 2 a usage or pack error.
+
+Inputs are read as they are checked, a record at a time: a record that cannot be read (a line its
+``--encoding`` cannot decode, not JSON, over the 1 MiB limit) is that record's error, located by its
+file line, and the others are still checked.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import csv
-import io
+import itertools
 import json
 import os
 import re
@@ -26,10 +32,10 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Optional, TextIO, Union
+from typing import Any, BinaryIO, Callable, ContextManager, Iterable, Iterator, Optional, TextIO, Union
 
-from . import Engine, Report, __version__, load, packs
-from .errors import BaokaoError
+from . import MAX_DOCUMENT_BYTES, Engine, Report, __version__, load, packs
+from .errors import ApplicationError, BaokaoError
 from .types import ReportDict
 
 __all__ = ["from_rows", "main"]
@@ -37,6 +43,8 @@ __all__ = ["from_rows", "main"]
 #: Applications handed to the engine per call: large enough for every core, small enough for the
 #: progress bar to move.
 BATCH = 2048
+#: Bytes of JSON text held at once, at most: a batch is handed over when it reaches either bound.
+BATCH_BYTES = 64 * 1024 * 1024
 
 #: Columns of the output CSV, one row per application.
 REPORT_COLUMNS = [
@@ -52,17 +60,20 @@ REPORT_COLUMNS = [
     "error",
 ]
 
-Application = Union[str, dict[str, Any]]
+Application = Union[str, bytes, dict[str, Any]]
 
 
 @dataclass
 class Record:
-    """One application read from an input file, with where it came from."""
+    """One application read from an input file, with where it came from: its file line (the last
+    line of a CSV row), and ``error`` instead of an application when it could not be read (a line
+    over the size limit, or one its encoding cannot decode)."""
 
     source: str
     line: int
     application: Application
     id: str = ""
+    error: Optional[BaokaoError] = None
 
 
 # --- reading CSV with the pack's schema --------------------------------------------------------
@@ -211,40 +222,174 @@ def _lookup(app: Any, path: str) -> str:
 
 # --- reading inputs -----------------------------------------------------------------------------
 
+#: Most bytes of one record held in memory: the document limit, a byte order mark and a carriage
+#: return. A longer line is over the limit whatever it holds: it is read through and counted, never
+#: kept, so memory stays bounded by the largest document accepted whatever the input's size.
+HOLD = MAX_DOCUMENT_BYTES + 4
+_BOM = codecs.BOM_UTF8
+#: Bytes read at a time while counting a line too long to hold.
+_SKIP = 64 * 1024
 
-def _open(path: str, encoding: str) -> TextIO:
-    if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding=encoding)
-    return open(path, encoding=encoding, newline="")
+
+class Meter:
+    """Bytes read from the inputs so far, for the progress bar."""
+
+    def __init__(self) -> None:
+        self.read = 0
+
+
+def _too_large(size: int) -> ApplicationError:
+    # The core's message for the same code: the Python CLI never hands it a record it cannot hold.
+    message = f"application is {size} bytes, more than the limit of {MAX_DOCUMENT_BYTES}"
+    return ApplicationError(message, code="document_too_large")
+
+
+def _oversize(head: bytes, rest: int) -> int:
+    """The size of a record too large to hold, of which ``head`` was read and ``rest`` counted."""
+    return len(head) + rest - (len(_BOM) if head.startswith(_BOM) else 0)
+
+
+def _undecodable(e: UnicodeDecodeError, encoding: str, first_line: int = 1) -> ApplicationError:
+    """The error of text ``encoding`` cannot decode, located as the core locates bytes that are not
+    UTF-8: line (counted from ``first_line``) and 1-based byte column of the first bad byte."""
+    data: bytes = e.object
+    line = first_line + data.count(b"\n", 0, e.start)
+    column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+    byte = data[e.start : e.start + 1].hex().upper() or "00"
+    message = f"text is not {encoding} at line {line}, column {column} (byte `0x{byte}`)"
+    return ApplicationError(message, code="invalid_encoding", line=line, column=column)
+
+
+def raw_lines(f: BinaryIO, meter: Meter) -> Iterator[tuple[int, Union[bytes, int]]]:
+    """The lines of a file, numbered from 1, with their terminator; for a line longer than
+    :data:`HOLD`, its size in bytes (without terminator and byte order mark) instead."""
+    n = 0
+    while True:
+        line = f.readline(HOLD + 1)
+        if not line:
+            return
+        n += 1
+        meter.read += len(line)
+        if line.endswith(b"\n") or len(line) <= HOLD:
+            yield n, line
+            continue
+        rest, last = 0, line[-1:]
+        while chunk := f.readline(_SKIP):
+            meter.read += len(chunk)
+            if chunk.endswith(b"\n"):
+                rest += len(chunk) - 1
+                last = chunk[-2:-1] or last
+                break
+            rest, last = rest + len(chunk), chunk[-1:]
+        yield n, _oversize(line, rest - (last == b"\r"))
+
+
+def _strip_eol(line: bytes) -> bytes:
+    if line.endswith(b"\n"):
+        line = line[:-1]
+    return line[:-1] if line.endswith(b"\r") else line
+
+
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+
+
+def _ident(engine: Engine, id_field: Optional[str], value: str) -> str:
+    # A field the pack masks (an ID number) is written as reports show it, never in full.
+    return engine.mask(id_field, value) if id_field and value else value
+
+
+def _document(path: str, f: BinaryIO, engine: Engine, encoding: str, id_field: Optional[str], meter: Meter) -> Record:
+    data = f.read(HOLD)
+    meter.read += len(data)
+    if len(data) == HOLD:
+        rest = 0
+        while chunk := f.read(_SKIP):
+            meter.read += len(chunk)
+            rest += len(chunk)
+        return Record(path, 1, "", error=_too_large(_oversize(data, rest)))
+    return _record(path, 1, data, engine, encoding, id_field)
+
+
+def _record(path: str, n: int, data: bytes, engine: Engine, encoding: str, id_field: Optional[str]) -> Record:
+    """One JSON record: UTF-8 is handed to the engine as bytes (the core checks the encoding and
+    locates a bad byte); another encoding is decoded here."""
+    app: Union[str, bytes] = data
+    if not _is_utf8(encoding):
+        try:
+            app = data.decode(encoding)
+        except UnicodeDecodeError as e:
+            return Record(path, n, "", error=_undecodable(e, encoding))
+    ident = _ident(engine, id_field, _lookup(_loads(app), id_field)) if id_field else ""
+    return Record(path, n, app, ident)
+
+
+def _csv_records(
+    path: str, f: BinaryIO, engine: Engine, encoding: str, id_field: Optional[str], meter: Meter
+) -> Iterator[Record]:
+    # Lines are decoded one by one so that a line the encoding cannot read, or one too long to
+    # hold, is the error of the row it belongs to; the parser gets a stand-in and reads on.
+    problems: dict[int, BaokaoError] = {}
+
+    def lines() -> Iterator[str]:
+        for n, line in raw_lines(f, meter):
+            if isinstance(line, int):
+                problems[n] = _too_large(line)
+                yield "\n"
+                continue
+            try:
+                yield line.decode(encoding)
+            except UnicodeDecodeError as e:
+                problems[n] = _undecodable(e, encoding, n)
+                yield line.decode(encoding, errors="replace")
+
+    columns = schema_columns(engine)
+    reader = csv.reader(lines())
+    names = next(reader, [])
+    seen = reader.line_num
+    for cells in reader:
+        first, seen = seen + 1, reader.line_num
+        errors = [problems.pop(i) for i in range(first, seen + 1) if i in problems]
+        if errors:
+            yield Record(path, seen, "", error=errors[0])
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        row = dict(zip(names, cells))
+        app = csv_application(row, columns, id_field)
+        ident = _ident(engine, id_field, row.get(id_field) or "") if id_field else ""
+        yield Record(path, seen, app, ident)
 
 
 def read_records(
-    path: str, engine: Engine, encoding: str, id_field: Optional[str]
+    path: str, engine: Engine, encoding: str, id_field: Optional[str], meter: Optional[Meter] = None
 ) -> Iterator[Record]:
-    """The applications of one input file, in order."""
+    """The applications of one input file, in order, read lazily as they are asked for: a record
+    holds at most :data:`HOLD` bytes, whatever the file's size."""
+    meter = meter or Meter()
     lower = path.lower()
-    with _open(path, encoding) as f:
+    with _open(path) as f:
         if lower.endswith(".csv"):
-            columns = schema_columns(engine)
-            reader = csv.DictReader(f)
-            for row in reader:
-                if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-                    continue
-                app = csv_application(row, columns, id_field)
-                ident = (row.get(id_field) or "") if id_field else ""
-                yield Record(path, reader.line_num, app, ident)
+            yield from _csv_records(path, f, engine, encoding, id_field, meter)
         elif lower.endswith(".json"):
-            text = f.read()
-            ident = _lookup(_loads(text), id_field) if id_field else ""
-            yield Record(path, 1, text, ident)
+            yield _document(path, f, engine, encoding, id_field, meter)
         else:
-            for n, line in enumerate(f, 1):
-                if line.strip():
-                    ident = _lookup(_loads(line), id_field) if id_field else ""
-                    yield Record(path, n, line, ident)
+            for n, line in raw_lines(f, meter):
+                if isinstance(line, int):
+                    yield Record(path, n, "", error=_too_large(line))
+                elif line.strip():
+                    # The record is its line without the terminator: its size is the document's,
+                    # and a position in it is on its line 1.
+                    yield _record(path, n, _strip_eol(line), engine, encoding, id_field)
 
 
-def _loads(text: str) -> Any:
+def _open(path: str) -> ContextManager[BinaryIO]:
+    if path == "-":
+        return contextlib.nullcontext(sys.stdin.buffer)
+    return open(path, "rb")
+
+
+def _loads(text: Union[str, bytes]) -> Any:
     try:
         return json.loads(text)
     except ValueError:
@@ -324,22 +469,27 @@ class Summary:
 
 
 class Progress:
-    """A plain-text progress bar on stderr, for long runs in a terminal."""
+    """A plain-text progress bar on stderr, for long runs in a terminal: records checked, and the
+    share of the inputs read when their size is known (files, not stdin)."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = total
-        self.enabled = enabled and total > 0
+    def __init__(self, total_bytes: Optional[int], meter: Meter, enabled: bool) -> None:
+        self.total = total_bytes
+        self.meter = meter
+        self.enabled = enabled
         self.start = time.perf_counter()
         self.shown = False
 
     def update(self, done: int) -> None:
         if not self.enabled:
             return
-        width = 30
-        filled = width * done // self.total
         rate = done / max(time.perf_counter() - self.start, 1e-9)
-        bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(f"\r[{bar}] {done}/{self.total} {done * 100 // self.total}% {rate:,.0f}/s")
+        line = f"{done:,} checked {rate:,.0f}/s"
+        if self.total:
+            width = 30
+            share = min(self.meter.read, self.total) / self.total
+            filled = int(width * share)
+            line = f"[{'#' * filled}{'-' * (width - filled)}] {int(share * 100)}% {line}"
+        sys.stderr.write(f"\r{line}")
         sys.stderr.flush()
         self.shown = True
 
@@ -357,16 +507,56 @@ def _engine(pack: str) -> Engine:
     return Engine.from_path(pack)
 
 
-def _batches(records: list[Record], size: int) -> Iterable[list[Record]]:
-    for start in range(0, len(records), size):
-        yield records[start : start + size]
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+    """Records in batches of at most :data:`BATCH` records and :data:`BATCH_BYTES` bytes of text."""
+    batch: list[Record] = []
+    held = 0
+    for record in records:
+        batch.append(record)
+        if isinstance(record.application, (str, bytes)):
+            held += len(record.application)
+        if len(batch) >= BATCH or held >= BATCH_BYTES:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+
+
+def _input_bytes(paths: list[str]) -> Optional[int]:
+    """The inputs' total size, when every one is a regular file."""
+    total = 0
+    for path in paths:
+        if path == "-" or not os.path.isfile(path):
+            return None
+        total += os.path.getsize(path)
+    return total
+
+
+def _encoding_problem(encoding: str) -> Optional[str]:
+    """Why ``encoding`` cannot read the inputs, which are split into lines as bytes."""
+    try:
+        encoder = codecs.getincrementalencoder(encoding)()
+    except LookupError:
+        return f"unknown encoding `{encoding}`"
+    encoder.encode("a")  # past a byte order mark
+    if encoder.encode("\n") != b"\n":
+        return f"encoding `{encoding}` is not supported: lines are split at the byte `\\n` (UTF-8, GB18030 … are)"
+    return None
 
 
 def check(args: argparse.Namespace) -> int:
+    problem = _encoding_problem(args.encoding)
+    if problem:
+        print(f"baokao: {problem}", file=sys.stderr)
+        return 2
     engine = _engine(args.pack)
-    records: list[Record] = []
     for path in args.inputs:
-        records.extend(read_records(path, engine, args.encoding, args.id))
+        if path != "-":
+            open(path, "rb").close()  # a missing input is a usage error, before any output
+    meter = Meter()
+    records = itertools.chain.from_iterable(
+        read_records(path, engine, args.encoding, args.id, meter) for path in args.inputs
+    )
 
     out: TextIO
     if args.output in (None, "-"):
@@ -375,18 +565,20 @@ def check(args: argparse.Namespace) -> int:
         # utf-8-sig: spreadsheets (Excel above all) then read the Chinese text correctly.
         out = open(args.output, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8", newline="")
     summary = Summary()
-    progress = Progress(len(records), args.progress if args.progress is not None else sys.stderr.isatty())
+    enabled = args.progress if args.progress is not None else sys.stderr.isatty()
+    progress = Progress(_input_bytes(args.inputs), meter, enabled)
     try:
         writer = csv.writer(out) if args.format == "csv" else None
         if writer:
             writer.writerow(REPORT_COLUMNS)
         done = 0
-        for batch in _batches(records, BATCH):
-            results = engine.validate_many(
-                [r.application for r in batch], lang=args.lang, threads=args.threads, step=args.step
+        for batch in _batches(records):
+            readable = [r.application for r in batch if r.error is None]
+            results = iter(
+                engine.validate_many(readable, lang=args.lang, threads=args.threads, step=args.step)
             )
-            for record, result in zip(batch, results):
-                emit(writer, out, record, result, summary)
+            for record in batch:
+                emit(writer, out, record, record.error or next(results), summary)
             done += len(batch)
             progress.update(done)
     finally:
