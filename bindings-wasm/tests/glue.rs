@@ -140,6 +140,21 @@ fn the_form_lists_steps_and_fields_with_resolved_enumerations() {
 }
 
 #[test]
+fn a_byte_order_mark_is_skipped_as_by_the_core() {
+    let glue = Glue::from_bundle(&bundle()).unwrap();
+    let app = example("a-clinical-bachelor.json");
+    let marked = format!("\u{feff}{app}");
+    assert_eq!(
+        glue.run(&marked, "en", None, false).unwrap(),
+        glue.run(&app, "en", None, false).unwrap()
+    );
+    assert_eq!(
+        glue.validate_field("/basic/name", &marked, "en").unwrap(),
+        glue.validate_field("/basic/name", &app, "en").unwrap()
+    );
+}
+
+#[test]
 fn errors_have_codes() {
     let text = bundle();
     let glue = Glue::from_bundle(&text).unwrap();
