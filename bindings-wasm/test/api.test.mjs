@@ -148,7 +148,7 @@ test('validateStep judges one step', () => {
 test('explain adds a trace of every rule and decision', () => {
   const r = engine.explain(clinical, { lang: 'en' });
   assert.ok(Array.isArray(r.trace) && r.trace.length > 50);
-  const results = new Set(['passed', 'fired', 'not_applicable', 'undetermined', 'hit', 'no_hit']);
+  const results = new Set(['passed', 'fired', 'not_applicable', 'undetermined', 'hit', 'no_hit', 'listed']);
   for (const entry of r.trace) {
     assert.equal(typeof entry.rule, 'string');
     assert.ok(results.has(entry.result), entry.result);
