@@ -31,6 +31,17 @@ for dir in rules/*/; do
   fi
 done
 
+# The printable success notices the CLI writes for four example applications, in both languages:
+# the bindings' `notice()` must give the same bytes (tests compare with these files).
+notices_dir=target/conformance/notices
+mkdir -p "$notices_dir"
+for name in a-clinical-bachelor b-trial-conditional d-assistant-upgrade e-rural-gp; do
+  for lang in zh en; do
+    target/release/baokao notice --pack rules/nmec-2024 --lang "$lang" \
+      "rules/nmec-2024/examples/$name.json" -o "$notices_dir/$name.$lang.html" 2>/dev/null
+  done
+done
+
 echo "test-python: building the wheel"
 rm -f target/wheels/baokao-*.whl
 "$venv/bin/maturin" build --release --quiet -m bindings-python/Cargo.toml -i "$py" --out target/wheels

@@ -17,6 +17,18 @@ cargo build --release -q -p baokao-cli
 mkdir -p target/conformance
 target/release/baokao test rules/nmec-2024 --write-vectors target/conformance/nmec-2024.jsonl >/dev/null
 
+# The printable success notices the CLI writes for four example applications, in both languages:
+# the bindings' `notice()` must give the same bytes (tests compare with these files).
+notices_dir=target/conformance/notices
+mkdir -p "$notices_dir"
+for name in a-clinical-bachelor b-trial-conditional d-assistant-upgrade e-rural-gp; do
+  for lang in zh en; do
+    target/release/baokao notice --pack rules/nmec-2024 --lang "$lang" \
+      "rules/nmec-2024/examples/$name.json" -o "$notices_dir/$name.$lang.html" 2>/dev/null
+  done
+done
+
 echo "test-wasm: node --test"
 cd bindings-wasm
-BAOKAO_VECTORS="$ROOT/target/conformance/nmec-2024.jsonl" node --test test/*.test.mjs
+BAOKAO_VECTORS="$ROOT/target/conformance/nmec-2024.jsonl" BAOKAO_NOTICES="$ROOT/target/conformance/notices" \
+  node --test test/*.test.mjs

@@ -144,6 +144,26 @@ impl Engine {
         self.judge(py, app, &options(lang, Some(step), false)?)
     }
 
+    /// The printable registration success notice of an application: one A4 HTML page, the same
+    /// text as `baokao notice` and JavaScript's `engine.notice()`. An invalid, ineligible or
+    /// undetermined application raises `ApplicationError` with code `notice_refused`.
+    #[pyo3(signature = (app, lang = "zh"))]
+    fn notice(&self, py: Python<'_>, app: &Bound<'_, PyAny>, lang: &str) -> PyResult<String> {
+        let lang = options(lang, None, false)?.lang;
+        let core = &self.inner;
+        to_input(app)
+            .and_then(|input| match input {
+                Input::Value(v) => guard(|| core.notice(&v, lang)),
+                Input::Text(t) => guard(|| core.notice_json(&t, lang)),
+                Input::Bytes(b) => guard(|| {
+                    baokao::parse_application_bytes(&b)
+                        .map_err(baokao::Error::from)
+                        .and_then(|doc| core.notice(&doc, lang))
+                }),
+            })
+            .map_err(|e| raise(py, &e))
+    }
+
     /// Validate with a trace of every rule and decision and the values they saw.
     #[pyo3(signature = (app, lang = "zh"))]
     fn explain(&self, py: Python<'_>, app: &Bound<'_, PyAny>, lang: &str) -> PyResult<Report> {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import baokao
-from conftest import PACK_DIR, ROOT
+from conftest import PACK_DIR, ROOT, VECTORS
 
 
 def test_module_surface() -> None:
@@ -178,3 +178,22 @@ def test_reports_round_trip_through_json_and_pickle(engine: baokao.Engine, full:
         assert copy == report and copy.to_json() == report.to_json()
     with pytest.raises(ValueError, match="not a baokao report"):
         baokao.Report.from_json('{"valid": true}')
+
+
+def test_notice_is_the_page_the_cli_prints(engine: baokao.Engine) -> None:
+    """`engine.notice()` gives the same bytes as `baokao notice` (written by scripts/test-python.sh)."""
+    notices = VECTORS / "notices"
+    files = sorted(notices.glob("*.html"))
+    assert len(files) == 8, notices
+    for path in files:
+        name, lang, _ = path.name.split(".")
+        application = json.loads((PACK_DIR / "examples" / f"{name}.json").read_text(encoding="utf-8"))
+        assert engine.notice(application, lang=lang) == path.read_text(encoding="utf-8"), path.name
+
+
+def test_notice_refuses_an_ineligible_application(engine: baokao.Engine) -> None:
+    nursing = json.loads((PACK_DIR / "examples" / "c-nursing-ineligible.json").read_text(encoding="utf-8"))
+    with pytest.raises(baokao.ApplicationError) as info:
+        engine.notice(nursing)
+    assert info.value.code == "notice_refused"
+    assert "R-EDU-0" in str(info.value)

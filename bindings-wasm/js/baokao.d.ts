@@ -86,6 +86,8 @@ export interface Eligibility {
   outcome: Outcome;
   /** The statutory route that applies (`R-LV-1`), or null. */
   route: string | null;
+  /** The route in words, in the requested language (show this to candidates, not the id). */
+  route_label: string | null;
   /** What must still be supplied, and by when. */
   conditions: Finding[];
   /** Practice restrictions that come with the qualification. */
@@ -341,6 +343,12 @@ export class Engine {
   validateStep(step: string, application: Application, options?: ValidateOptions): StepReport;
   /** Validate with the trace of every rule and decision. */
   explain(application: Application, options?: ValidateOptions): ExplainReport;
+  /**
+   * The printable registration success notice: one A4 HTML page, identical to `baokao notice` and
+   * Python's `engine.notice()`. Throws `{code: 'notice_refused'}` for an invalid, ineligible or
+   * undetermined application.
+   */
+  notice(application: Application, options?: ValidateOptions): string;
   /** What a live form shows next to one field; `path` is a JSON pointer or `step.field`. */
   validateField(path: string, application: Application, options?: ValidateOptions): FieldResult;
   /** Step ids in form order. */

@@ -253,6 +253,18 @@ export class Engine {
   }
 
   /**
+   * The printable registration success notice (报名成功通知单) of an application: one A4 HTML page,
+   * identical to `baokao notice` and Python's `engine.notice()`. Throws `{code: 'notice_refused'}`
+   * for an invalid, ineligible or undetermined application.
+   */
+  notice(application, options) {
+    const text = applicationText(application);
+    const lang = langOf(options);
+    const raw = this.#engine();
+    return guard(() => raw.notice(text, lang));
+  }
+
+  /**
    * What a live form shows next to one field: the diagnostics at the field's JSON pointer (and
    * eligibility findings pointing at it) from a step-wise validation of the field's step.
    * `path` is a JSON pointer (`/basic/id_number`, `/certificates/records/0/cert_no`) or a

@@ -253,6 +253,11 @@ impl Glue {
         to_json(&report)
     }
 
+    /// The printable success notice of application JSON text (the core's `Engine::notice_json`).
+    pub fn notice(&self, application: &str, lang: &str) -> Result<String, ErrorInfo> {
+        Ok(self.engine.notice_json(application, parse_lang(lang)?)?)
+    }
+
     /// Validate a parsed document (no size or depth limit: the caller parsed it).
     pub fn run_value(
         &self,

@@ -66,6 +66,11 @@ impl RawEngine {
             .map_err(|e| thrown(&e))
     }
 
+    /// The printable registration success notice of application JSON text: an HTML page.
+    pub fn notice(&self, application: &str, lang: &str) -> Result<String, JsValue> {
+        self.glue.notice(application, lang).map_err(|e| thrown(&e))
+    }
+
     /// What a live form shows next to one field, as JSON text.
     #[wasm_bindgen(js_name = validateField)]
     pub fn validate_field(

@@ -327,3 +327,19 @@ test('the .wasm is within its size budget (400 KB gzipped)', (t) => {
   }
   assert.ok(gz <= budget, `${gz} bytes gzipped, budget ${budget}`);
 });
+
+test('notice: the same page as the CLI, and a coded refusal', () => {
+  // scripts/test-wasm.sh writes the CLI's notices of four examples in both languages.
+  const dir = process.env.BAOKAO_NOTICES ?? join(repoRoot, 'target/conformance/notices');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.html'));
+  assert.equal(files.length, 8, `the CLI's notices in ${dir}`);
+  for (const file of files) {
+    const [name, lang] = file.split('.');
+    const html = engine.notice(example(`${name}.json`), { lang });
+    assert.equal(html, readFileSync(join(dir, file), 'utf8'), file);
+  }
+  const conditional = engine.notice(example('b-trial-conditional.json'), { lang: 'zh' });
+  assert.match(conditional, /截止日期：2024-08-31/);
+  assert.equal(conditional.includes('<script'), false);
+  assertCoded(thrown(() => engine.notice(nursing, { lang: 'zh' })), 'notice_refused');
+});

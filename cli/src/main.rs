@@ -28,6 +28,9 @@ usage:
       conformance vectors the Python and WebAssembly bindings are checked against)
   baokao lint <pack>
       decision tables with unreachable, overlapping or missing rows; unused parameters and tables
+  baokao notice --pack <dir|bundle> [--lang zh|en] [-o FILE] <file|->
+      the printable registration success notice (报名成功通知单) of one application, as an A4 HTML
+      page; refused (exit 1, code notice_refused) for an invalid, ineligible or undetermined one
   baokao bundle <pack> [-o FILE] [--with-examples]
       write the merged pack as one JSON document with a content digest
   baokao schema <pack>
@@ -134,6 +137,7 @@ fn run(args: &[String]) -> Result<u8, Fatal> {
         "test" => test(rest),
         "lint" => lint_cmd(rest),
         "bundle" => bundle(rest),
+        "notice" => notice(rest),
         "schema" => schema(rest),
         "doc" => doc(rest),
         "help" | "--help" | "-h" => {
@@ -594,6 +598,65 @@ fn lint_cmd(args: &[String]) -> Result<u8, Fatal> {
     }
     println!("{} finding(s), {warnings} warning(s)", found.len());
     Ok(u8::from(warnings > 0))
+}
+
+/// `baokao notice`: render one application's success notice.
+fn notice(args: &[String]) -> Result<u8, Fatal> {
+    let mut pack = None;
+    let mut lang = Lang::Zh;
+    let mut out_file = None;
+    let mut input = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args.get(i).map_or("", String::as_str);
+        match a {
+            "--pack" => pack = Some(value(args, &mut i, a)?.to_owned()),
+            "--lang" => {
+                let l = value(args, &mut i, a)?;
+                lang = Lang::parse(l)
+                    .ok_or_else(|| Fatal(format!("unknown language `{l}` (zh or en)")))?;
+            }
+            "-o" | "--output" => out_file = Some(value(args, &mut i, a)?.to_owned()),
+            flag if flag.starts_with('-') && flag != "-" => {
+                return Err(Fatal(format!("unknown option `{flag}`\n\n{USAGE}")))
+            }
+            file if input.is_none() => input = Some(file.to_owned()),
+            _ => return Err(Fatal(format!("`notice` takes one application\n\n{USAGE}"))),
+        }
+        i += 1;
+    }
+    let pack = pack.ok_or_else(|| Fatal(format!("`--pack` is required\n\n{USAGE}")))?;
+    let input = input.ok_or_else(|| Fatal(format!("no application given\n\n{USAGE}")))?;
+    let engine = load(&pack)?;
+    // Read at most one byte more than a document may have (and a byte order mark).
+    let limit = u64::try_from(baokao::MAX_DOCUMENT_BYTES + 4).unwrap_or(u64::MAX);
+    let mut bytes = Vec::new();
+    let read = if input == "-" {
+        std::io::stdin().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(&input).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Fatal(format!("cannot read `{input}`: {e}")))?;
+    let html = baokao::parse_application_bytes(&bytes)
+        .map_err(baokao::Error::from)
+        .and_then(|doc| engine.notice(&doc, lang));
+    let html = match html {
+        Ok(h) => h,
+        Err(e @ baokao::Error::Application(baokao::ApplicationError::NoticeRefused { .. })) => {
+            eprintln!("baokao: {input}: [{}] {e}", e.code());
+            return Ok(1);
+        }
+        Err(e) => return Err(Fatal(format!("{input}: [{}] {e}", e.code()))),
+    };
+    match out_file {
+        Some(f) => {
+            std::fs::write(&f, html.as_bytes())
+                .map_err(|e| Fatal(format!("cannot write `{f}`: {e}")))?;
+            eprintln!("wrote {f} ({} bytes)", html.len());
+        }
+        None => print!("{html}"),
+    }
+    Ok(0)
 }
 
 fn bundle(args: &[String]) -> Result<u8, Fatal> {

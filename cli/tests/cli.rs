@@ -551,3 +551,46 @@ fn a_large_document_on_stdin_is_one_error() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(kinds(&json_lines(&out)), ["document_too_large stdin"]);
 }
+
+/// `baokao notice` writes the printable success notice of an application, and refuses (exit 1,
+/// `notice_refused`) one that is ineligible.
+#[test]
+fn notice_writes_the_page_or_refuses_with_a_code() {
+    let dir = std::env::temp_dir().join(format!("baokao-notice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = dir.join("notice.html");
+    let out = baokao(
+        &[
+            "notice",
+            "--pack",
+            PACK,
+            "--lang",
+            "en",
+            &example("b-trial-conditional.json"),
+            "-o",
+            page.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("(due 2024-08-31)"), "{html}");
+    assert!(html.contains("eligible on conditions"));
+    let refused = baokao(
+        &[
+            "notice",
+            "--pack",
+            PACK,
+            &example("c-nursing-ineligible.json"),
+        ],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(refused.stdout.is_empty());
+    assert!(
+        text(&refused.stderr).contains("[notice_refused]"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -196,10 +196,10 @@ pub fn render(engine: &Engine, run: &TestRun) -> String {
         let header: Vec<String> = d.inputs.iter().map(|i| code(&i.text)).collect();
         let _ = writeln!(
             s,
-            "| # | {} | Outcome | Message (zh) | Examples |",
+            "| # | {} | Outcome | Label (zh) | Message (zh) | Examples |",
             header.join(" | ")
         );
-        let _ = writeln!(s, "|---|{}---|---|---|", "---|".repeat(header.len()));
+        let _ = writeln!(s, "|---|{}---|---|---|---|", "---|".repeat(header.len()));
         let hits = |key: &str| {
             run.results
                 .iter()
@@ -220,10 +220,11 @@ pub fn render(engine: &Engine, run: &TestRun) -> String {
             let ex = hits(&format!("{}#{}", d.id, n + 1));
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 n + 1,
                 cells.join(" | "),
                 row_outcome(row),
+                row.label.as_ref().map(|l| cell(&l.zh)).unwrap_or_default(),
                 row.message
                     .as_ref()
                     .map(|m| cell(&m.zh.text))
@@ -235,9 +236,10 @@ pub fn render(engine: &Engine, run: &TestRun) -> String {
             let ex = hits(&format!("{}#default", d.id));
             let _ = writeln!(
                 s,
-                "| default | {} | {} | {} | {} |",
+                "| default | {} | {} | {} | {} | {} |",
                 vec!["–"; header.len()].join(" | "),
                 row_outcome(row),
+                row.label.as_ref().map(|l| cell(&l.zh)).unwrap_or_default(),
                 row.message
                     .as_ref()
                     .map(|m| cell(&m.zh.text))
@@ -420,6 +422,26 @@ pub fn render(engine: &Engine, run: &TestRun) -> String {
                 cell(&m.cite),
                 m.confidence,
                 listed_in.get(m.id.as_str()).copied().unwrap_or(0)
+            );
+        }
+        s.push('\n');
+    }
+
+    if let Some(n) = &pack.notice {
+        let _ = writeln!(
+            s,
+            "## Success notice\n\nTitle: {}. Steps shown: {}.\n\n| Line | Label (zh) | Value (zh) | Source |\n|---|---|---|---|",
+            n.title.as_ref().map_or_else(|| "the pack's title".to_owned(), |t| cell(&t.zh)),
+            n.steps.as_ref().map_or_else(|| "none".to_owned(), |st| st.join(", "))
+        );
+        for line in &n.line {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {} |",
+                line.id,
+                cell(&line.label.zh),
+                cell(&line.value.zh.text),
+                cell(line.cite.as_deref().unwrap_or(""))
             );
         }
         s.push('\n');

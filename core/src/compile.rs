@@ -16,8 +16,8 @@ use crate::expr::eval::TableData;
 use crate::expr::ir::{CmpOp, Node};
 use crate::expr::parser;
 use crate::pack::model::{
-    Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, MaterialDef, Pack,
-    RowDef, RuleDef, Severity, Source,
+    Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, MaterialDef, NoticeDef,
+    Pack, RowDef, RuleDef, Severity, Source,
 };
 use crate::report::PackInfo;
 use crate::schema::{
@@ -103,6 +103,17 @@ pub struct CMaterial {
     pub cite: Arc<str>,
 }
 
+/// The compiled `[notice]` of a pack.
+#[derive(Debug, Default)]
+pub struct CNotice {
+    /// Title (default: the pack's title).
+    pub title: Option<Localized<String>>,
+    /// Steps whose captured data the notice shows, in order.
+    pub steps: Vec<Arc<str>>,
+    /// Lines of facts: label and value template.
+    pub lines: Vec<(Localized<String>, Localized<Vec<Part>>)>,
+}
+
 /// A compiled decision-table cell.
 #[derive(Debug)]
 pub enum CCell {
@@ -121,6 +132,8 @@ pub struct CRow {
     pub cells: Vec<CCell>,
     /// Output.
     pub output: Option<Arc<str>>,
+    /// The row in words (the route's label).
+    pub label: Option<Localized<Arc<str>>>,
     /// Effect.
     pub effect: Option<Effect>,
     /// Rule id reported for the effect.
@@ -177,6 +190,8 @@ pub struct Program {
     pub rules: Vec<CRule>,
     /// Materials of on-site review, in checklist order.
     pub materials: Vec<CMaterial>,
+    /// The printable success notice (`None` when the pack has no `[notice]`: defaults apply).
+    pub notice: Option<CNotice>,
     /// The source pack (bundles, lint, catalogue, examples).
     pub pack: Pack,
 }
@@ -312,6 +327,16 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
         }
         materials.push(compile_material(m, &names, &mut regexes, &mut errors));
     }
+    let notice = pack.notice.as_ref().map(|n| {
+        let no_decisions = HashMap::new();
+        let names = Names {
+            schema: &schema,
+            params: &params,
+            tables: &table_sigs,
+            decisions: &no_decisions,
+        };
+        compile_notice(n, &names, &mut regexes, &mut errors)
+    });
     check_examples(&pack, &schema, &mut errors);
     if !errors.0.is_empty() {
         return Err(errors.0);
@@ -329,8 +354,60 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
         decisions,
         rules,
         materials,
+        notice,
         pack,
     })
+}
+
+fn compile_notice(
+    n: &NoticeDef<Source>,
+    names: &Names<'_>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+) -> CNotice {
+    let steps = n.steps.clone().unwrap_or_default();
+    for step in &steps {
+        if names.schema.step_index(step).is_none() {
+            errors.plain(
+                "unknown_step",
+                "notice steps",
+                None,
+                format!("unknown step `{step}`"),
+            );
+        }
+    }
+    let mut reads = (Vec::new(), Vec::new());
+    let lines = n
+        .line
+        .iter()
+        .map(|l| {
+            let item = format!("notice line {}", l.id);
+            let value = Localized {
+                zh: compile_template(
+                    &l.value.zh,
+                    &format!("{item} value.zh"),
+                    names,
+                    regexes,
+                    errors,
+                    &mut reads,
+                ),
+                en: compile_template(
+                    &l.value.en,
+                    &format!("{item} value.en"),
+                    names,
+                    regexes,
+                    errors,
+                    &mut reads,
+                ),
+            };
+            (l.label.clone(), value)
+        })
+        .collect();
+    CNotice {
+        title: n.title.clone(),
+        steps: steps.iter().map(|s| Arc::from(s.as_str())).collect(),
+        lines,
+    }
 }
 
 fn compile_material(
@@ -1330,6 +1407,14 @@ fn compile_row(
         );
         return None;
     }
+    if d.route && row.output.is_some() && row.label.is_none() {
+        errors.plain(
+            "invalid_decision",
+            &item,
+            None,
+            "a row of the route table that gives a route needs a `label` (the route in words)",
+        );
+    }
     if row.effect.is_some() && row.message.is_none() {
         errors.plain(
             "invalid_decision",
@@ -1387,6 +1472,10 @@ fn compile_row(
     Some(CRow {
         cells,
         output: row.output.as_deref().map(Into::into),
+        label: row.label.as_ref().map(|l| Localized {
+            zh: l.zh.as_str().into(),
+            en: l.en.as_str().into(),
+        }),
         effect: row.effect,
         rule: rule.into(),
         message,

@@ -250,6 +250,7 @@ fn render(parts: &[Part], cx: &Cx<'_>) -> String {
 #[derive(Default)]
 struct Verdict {
     route: Option<Arc<str>>,
+    route_label: Option<Arc<str>>,
     conditions: Vec<Finding>,
     restrictions: Vec<Finding>,
     reasons: Vec<Finding>,
@@ -294,6 +295,7 @@ impl Verdict {
         Eligibility {
             outcome,
             route: self.route,
+            route_label: self.route_label,
             conditions: self.conditions,
             restrictions: self.restrictions,
             reasons,
@@ -380,6 +382,55 @@ impl Engine {
     /// `false` for a `conditional` candidate too.
     pub fn is_valid(&self, application: &serde_json::Value) -> bool {
         self.validate(application).is_ok_and(|r| r.is_ok())
+    }
+
+    /// The printable registration success notice (报名成功通知单) of an application: a self-contained
+    /// A4 HTML page (no script, no external resource, text escaped) with the candidate's data as
+    /// captured (masked fields masked), the route in words, conditions and their due dates,
+    /// restrictions, the reviewer's questions, the materials checklist and the pack's notice lines.
+    /// An application that is invalid, ineligible or undetermined gets no page: the error
+    /// `notice_refused` says why.
+    pub fn notice(&self, application: &serde_json::Value, lang: Lang) -> Result<String, Error> {
+        let report = self.run(application, &Options::default().with_lang(lang))?;
+        crate::notice::check_printable(&report)?;
+        let p = &*self.program;
+        let lines = match (&p.notice, application) {
+            (Some(n), serde_json::Value::Object(doc)) if !n.lines.is_empty() => {
+                let mut scratch = Vec::new();
+                let bound = {
+                    let mut sink = Sink {
+                        lang,
+                        only_step: None,
+                        out: &mut scratch,
+                        steps: &p.schema.steps,
+                    };
+                    p.schema.bind(doc, &mut sink)
+                };
+                let cx = Cx {
+                    doc: &bound,
+                    regexes: &p.regexes,
+                    tables: &p.tables,
+                    decisions: &[],
+                };
+                n.lines
+                    .iter()
+                    .map(|(label, value)| {
+                        (
+                            lang.pick::<String>(label).clone(),
+                            render(lang.pick::<Vec<Part>>(value), &cx),
+                        )
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(crate::notice::render(p, application, &report, &lines, lang))
+    }
+
+    /// [`Engine::notice`] of JSON text.
+    pub fn notice_json(&self, text: &str, lang: Lang) -> Result<String, Error> {
+        let doc = parse_application(text)?;
+        self.notice(&doc, lang)
     }
 
     /// Validate JSON text (size and depth limits applied before parsing; a leading byte order mark
@@ -828,6 +879,7 @@ fn apply_row(d: &CDecision, row: &CRow, cx: &Cx<'_>, lang: Lang, verdict: &mut V
     if d.route {
         if let Some(o) = &row.output {
             verdict.route = Some(o.clone());
+            verdict.route_label = row.label.as_ref().map(|l| lang.pick(l).clone());
         }
     }
     if let Some(effect) = row.effect {

@@ -145,6 +145,17 @@ pub enum ApplicationError {
         /// What was found.
         found: &'static str,
     },
+    /// The application is not printable as a success notice: it is invalid, ineligible or
+    /// undetermined (`notice` refuses rather than print a page that misleads).
+    #[error("no notice: the application is {}{outcome}{}", if *valid { "valid and " } else { "invalid and " }, if reasons.is_empty() { String::new() } else { format!(" ({reasons})") })]
+    NoticeRefused {
+        /// Whether the form is valid.
+        valid: bool,
+        /// The eligibility outcome.
+        outcome: &'static str,
+        /// The rules (or codes) behind it, comma-separated.
+        reasons: String,
+    },
     /// `validate_step` named a step the pack does not have.
     #[error("unknown step `{step}`; steps are: {known}")]
     UnknownStep {
@@ -165,6 +176,7 @@ impl ApplicationError {
             ApplicationError::TooDeep { .. } => "too_deep",
             ApplicationError::NotAnObject { .. } => "not_an_object",
             ApplicationError::UnknownStep { .. } => "unknown_step",
+            ApplicationError::NoticeRefused { .. } => "notice_refused",
         }
     }
 

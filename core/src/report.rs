@@ -131,6 +131,8 @@ pub struct Eligibility {
     pub outcome: Outcome,
     /// The statutory route that applies (`R-LV-1`), when one does.
     pub route: Option<Arc<str>>,
+    /// The route in words, in the requested language (from the route table's row), for people.
+    pub route_label: Option<Arc<str>>,
     /// What must still be supplied, and by when.
     pub conditions: Vec<Finding>,
     /// Practice restrictions that come with the qualification.

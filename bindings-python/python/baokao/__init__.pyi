@@ -115,6 +115,10 @@ class Engine:
         marks the field `mask`, else unchanged (also when `path` is no field)."""
     def validate(self, app: Application, lang: Lang = "zh") -> Report: ...
     def validate_step(self, step: str, app: Application, lang: Lang = "zh") -> Report: ...
+    def notice(self, app: Application, lang: Lang = "zh") -> str:
+        """The printable registration success notice (报名成功通知单): one A4 HTML page, identical to
+        `baokao notice` and JavaScript's `engine.notice()`. Raises `ApplicationError` (code
+        `notice_refused`) for an invalid, ineligible or undetermined application."""
     def explain(self, app: Application, lang: Lang = "zh") -> Report: ...
     def run(
         self, app: Application, *, lang: Lang = "zh", step: Optional[str] = None, explain: bool = False

@@ -79,6 +79,7 @@ class Eligibility(TypedDict):
 
     outcome: Outcome
     route: Optional[str]
+    route_label: Optional[str]
     conditions: List[Finding]
     restrictions: List[Finding]
     reasons: List[Finding]

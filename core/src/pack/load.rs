@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::model::{
-    DecisionDef, ExampleDef, FieldDef, FieldType, Loc, MaterialDef, Pack, PackFile, ParamDef,
-    RowDef, RuleDef, Source,
+    DecisionDef, ExampleDef, FieldDef, FieldType, Loc, MaterialDef, NoticeDef, NoticeLineDef, Pack,
+    PackFile, ParamDef, RowDef, RuleDef, Source,
 };
 use crate::builtins::dates;
 use crate::error::LoadError;
@@ -217,6 +217,7 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
             omissions: Vec::new(),
             form_checks: Vec::new(),
             materials: Vec::new(),
+            notice: None,
         },
     };
     let inherited_rules: HashSet<String> = pack.rules.iter().map(|r| r.id.clone()).collect();
@@ -343,6 +344,22 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
                 None => pack.materials.push(m),
             }
         }
+        if let Some(n) = file.notice {
+            let n = map_notice(n, &|s| source(&shown, &text, s));
+            let merged = pack.notice.get_or_insert_with(NoticeDef::default);
+            if n.title.is_some() {
+                merged.title = n.title;
+            }
+            if n.steps.is_some() {
+                merged.steps = n.steps;
+            }
+            for line in n.line {
+                match merged.line.iter_mut().find(|old| old.id == line.id) {
+                    Some(old) => *old = line,
+                    None => merged.line.push(line),
+                }
+            }
+        }
         for c in file.form_check {
             pack.form_checks.retain(|old| old.id != c.id);
             pack.form_checks.push(c);
@@ -418,6 +435,29 @@ fn map_rule(
     }
 }
 
+fn map_notice(
+    n: NoticeDef<toml::Spanned<String>>,
+    src: &dyn Fn(toml::Spanned<String>) -> Source,
+) -> NoticeDef<Source> {
+    NoticeDef {
+        title: n.title,
+        steps: n.steps,
+        line: n
+            .line
+            .into_iter()
+            .map(|l| NoticeLineDef {
+                id: l.id,
+                label: l.label,
+                value: super::model::Localized {
+                    zh: src(l.value.zh),
+                    en: src(l.value.en),
+                },
+                cite: l.cite,
+            })
+            .collect(),
+    }
+}
+
 fn map_material(
     m: MaterialDef<toml::Spanned<String>>,
     src: &dyn Fn(toml::Spanned<String>) -> Source,
@@ -446,6 +486,7 @@ fn map_row(
     RowDef {
         when: r.when,
         output: r.output,
+        label: r.label,
         rule: r.rule,
         effect: r.effect,
         message: r.message.map(|m| super::model::Localized {

@@ -369,6 +369,38 @@ pub struct MaterialDef<E> {
     pub confidence: Confidence,
 }
 
+/// `[notice]`: the printable registration success notice (报名成功通知单) — its title, which steps'
+/// data it shows, and lines of facts such as the on-site review window. All keys are optional; an
+/// overlay's `[notice]` replaces the title and steps it gives and adds or replaces lines by `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, bound(deserialize = "E: Deserialize<'de>"))]
+pub struct NoticeDef<E> {
+    /// The notice's title (default: the pack's title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Localized<String>>,
+    /// The steps whose captured data the notice shows, in this order (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<String>>,
+    /// Facts printed at the top (the review window, the place …), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub line: Vec<NoticeLineDef<E>>,
+}
+
+/// One line of facts on the notice: a label and a value template (`{$onsite_open}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "E: Deserialize<'de>"))]
+pub struct NoticeLineDef<E> {
+    /// Stable id, so an overlay can replace the line.
+    pub id: String,
+    /// What the line is.
+    pub label: Localized<String>,
+    /// Its value: `{…}` holes read parameters and fields, as in messages.
+    pub value: Localized<E>,
+    /// Where the fact comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cite: Option<String>,
+}
+
 /// A cell of a decision-table row: a literal (equality), a list (membership), `"-"` (any), or a
 /// `{ test = "<op> <expr>" }` unary test such as `{ test = ">= @2015-01" }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -395,6 +427,11 @@ pub struct RowDef<E> {
     /// The decision's output when this row hits (e.g. a route id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// The row in words, for people (`本科及以上学历报考执业医师`): the route's label in reports and
+    /// notices, so nobody has to show `R-LV-1` to a candidate. Required on the rows of the route
+    /// table that give a route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Localized<String>>,
     /// Rule id reported when this row applies an effect (default `<decision>#<row>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -576,6 +613,9 @@ pub struct PackFile {
     /// Materials of on-site review.
     #[serde(default)]
     pub material: Vec<MaterialDef<toml::Spanned<String>>>,
+    /// The printable success notice.
+    #[serde(default)]
+    pub notice: Option<NoticeDef<toml::Spanned<String>>>,
 }
 
 /// A whole pack, merged with the packs it extends: the input of compilation and the content of a bundle.
@@ -599,6 +639,9 @@ pub struct Pack {
     /// Materials of on-site review, in the order a checklist shows them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub materials: Vec<MaterialDef<Source>>,
+    /// The printable success notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<NoticeDef<Source>>,
     /// Examples with resolved documents.
     #[serde(default)]
     pub examples: Vec<ExampleDef>,
