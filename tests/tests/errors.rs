@@ -116,6 +116,7 @@ macro_rules! error_cases {
 error_cases! {
     toml_syntax,
     compare_date_or_month,
+    route_row_without_label,
     toml_unknown_key,
     duplicate_rule_id,
     missing_pack_table,
