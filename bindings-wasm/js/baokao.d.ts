@@ -268,6 +268,7 @@ export type PackErrorCode =
   | 'bad_literal'
   | 'too_complex'
   | 'shadowed_name'
+  | 'masked_value'
   | 'invalid_rule'
   | 'invalid_field'
   | 'invalid_table'

@@ -15,6 +15,7 @@ use crate::expr::check::{compile_regex, hint, CheckError, Checker, Names, ParamV
 use crate::expr::eval::TableData;
 use crate::expr::ir::{CmpOp, Node};
 use crate::expr::parser;
+use crate::mask::Mask;
 use crate::pack::model::{
     Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, MaterialDef, NoticeDef,
     Pack, RowDef, RuleDef, Severity, Source,
@@ -37,6 +38,8 @@ pub struct CExpr {
     pub traced: Node,
     /// The source text (traces quote it).
     pub text: Arc<str>,
+    /// How its value is shown (masked when computed from a field marked `mask`).
+    pub mask: Mask,
 }
 
 /// A piece of a message template.
@@ -44,8 +47,8 @@ pub struct CExpr {
 pub enum Part {
     /// Literal text.
     Text(String),
-    /// A value to insert; `true` when it must be masked.
-    Hole(Node, bool),
+    /// A value to insert, shown as its mask says.
+    Hole(Node, Mask),
 }
 
 /// What a rule does when it fires.
@@ -936,15 +939,15 @@ fn compile_expr_reads(
     let ast = parse_src(src, item, errors)?;
     let mut plain = Checker::new(names, regexes, false);
     let result = if want_bool {
-        plain.check_bool(&ast).map(|n| (n, Ty::Bool))
+        plain.check_bool(&ast).map(|n| (n, Ty::Bool, Mask::Clear))
     } else {
-        plain.check(&ast).map(|t| (t.node, t.ty))
+        plain.check(&ast).map(|t| (t.node, t.ty, t.mask))
     };
     let reads = (
         std::mem::take(&mut plain.reads),
         std::mem::take(&mut plain.read_steps),
     );
-    let (node, ty) = match result {
+    let (node, ty, mask) = match result {
         Ok(x) => x,
         Err(e) => {
             errors.at(item, Some(src), e);
@@ -962,6 +965,7 @@ fn compile_expr_reads(
             plain: node,
             traced: traced?,
             text: src.text.as_str().into(),
+            mask,
         },
         reads,
         ty,
@@ -1043,7 +1047,7 @@ fn compile_template(
                     }
                     reads.0.extend(c.reads.iter().copied());
                     reads.1.extend(c.read_steps.iter().copied());
-                    parts.push(Part::Hole(t.node, c.masked));
+                    parts.push(Part::Hole(t.node, t.mask));
                 }
                 Err(e) => errors.at(item, Some(&hole_src), e),
             }
@@ -1164,6 +1168,9 @@ fn compile_rule(
                     format!("`due` must be a date, found {ty}"),
                 );
             }
+            if !want_bool {
+                refuse_masked_due(&e, &format!("{item} {what}"), s, errors);
+            }
             reads.0.extend(r.0);
             reads.1.extend(r.1);
             Some(e)
@@ -1235,6 +1242,19 @@ fn compile_rule(
         cite: r.cite.as_str().into(),
         reads: slots,
     })
+}
+
+/// A `due` date is shown in full in every report (`YYYY-MM-DD`), so it may not be computed from a
+/// field marked `mask`: it would show what the mask hides (a birth date from an ID number).
+fn refuse_masked_due(e: &CExpr, item: &str, src: &Source, errors: &mut Errors) {
+    if e.mask.is_masked() {
+        errors.plain(
+            "masked_value",
+            item,
+            Some(src),
+            "`due` is computed from a field marked `mask` and would show it; compute it from unmasked fields",
+        );
+    }
 }
 
 fn cell_op(text: &str) -> (Option<BinOp>, &str) {
@@ -1461,10 +1481,11 @@ fn compile_row(
             &mut reads,
         ),
     });
-    let due = row
-        .due
-        .as_ref()
-        .and_then(|s| compile_expr(s, &format!("{item} due"), names, regexes, errors, false));
+    let due = row.due.as_ref().and_then(|s| {
+        let e = compile_expr(s, &format!("{item} due"), names, regexes, errors, false)?;
+        refuse_masked_due(&e, &format!("{item} due"), s, errors);
+        Some(e)
+    });
     let rule = row.rule.clone().unwrap_or_else(|| match number {
         Some(n) => format!("{}#{n}", d.id),
         None => format!("{}#default", d.id),

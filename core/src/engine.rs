@@ -3,12 +3,12 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::builtins::id_card;
 use crate::compile::{self, CCell, CDecision, CExpr, CRow, CRule, Kind, Part, Program};
 use crate::error::{ApplicationError, Error};
 use crate::expr::ast::Span;
 use crate::expr::eval::{self, Bound, Cx, Env, NoTrace, Tracer};
 use crate::expr::ir::Node;
+use crate::mask::Mask;
 #[cfg(feature = "pack-dir")]
 use crate::pack::load;
 use crate::pack::model::{Effect, HitPolicy, Localized, Pack, Severity};
@@ -174,16 +174,13 @@ struct Recorder {
 }
 
 impl Tracer for Recorder {
-    fn record(&mut self, span: Span, masked: bool, value: Value<'_>) {
+    fn record(&mut self, span: Span, mask: Mask, value: Value<'_>) {
         let expr = self
             .text
             .get(span.start as usize..span.end as usize)
             .unwrap_or("")
             .to_owned();
-        let value = match (masked, value) {
-            (true, Value::Text(t)) => serde_json::Value::String(id_card::mask(t)),
-            (_, v) => v.to_json(),
-        };
+        let value = mask.to_json(value);
         self.values.push(TraceValue { expr, value });
     }
 }
@@ -234,12 +231,9 @@ fn render(parts: &[Part], cx: &Cx<'_>) -> String {
     for p in parts {
         match p {
             Part::Text(t) => s.push_str(t),
-            Part::Hole(node, masked) => {
+            Part::Hole(node, mask) => {
                 let v = eval::eval(node, cx, &Env::default(), &mut NoTrace);
-                match (masked, v) {
-                    (true, Value::Text(t)) => s.push_str(&id_card::mask(t)),
-                    (_, v) => s.push_str(&v.to_string()),
-                }
+                s.push_str(&mask.to_text(v));
             }
         }
     }
@@ -457,7 +451,7 @@ impl Engine {
             .and_then(|m| schema.info(m))
             .is_some_and(|f| f.mask);
         if masked {
-            Cow::Owned(id_card::mask(value))
+            Cow::Owned(crate::mask::mask_text(value))
         } else {
             Cow::Borrowed(value)
         }

@@ -89,7 +89,8 @@ pub struct CompileError {
     /// Stable code: `syntax_error`, `unknown_field`, `unknown_param`, `unknown_function`,
     /// `unknown_table`, `unknown_column`, `unknown_decision`, `unknown_enum_value`, `unknown_step`,
     /// `type_mismatch`, `wrong_arity`, `bad_regex`, `bad_literal`, `too_complex`, `shadowed_name`,
-    /// `duplicate_id`, `invalid_rule`, `invalid_field`, `invalid_table`, `invalid_decision`.
+    /// `masked_value`, `duplicate_id`, `invalid_rule`, `invalid_field`, `invalid_table`,
+    /// `invalid_decision`.
     pub code: &'static str,
     /// The rule, field, decision or table concerned (`rule XF-01 check`).
     pub item: String,

@@ -34,6 +34,7 @@ pub mod error;
 pub mod expr;
 pub mod json_schema;
 pub mod lint;
+pub mod mask;
 pub mod notice;
 pub mod pack;
 pub mod report;

@@ -489,6 +489,45 @@ fn masking() {
         f.check(finding == Some("证件 440***********1237 无效"), || {
             format!("masking: MK-ELIGIBLE message {finding:?}")
         });
+        // Values computed from the masked field: nothing of them is shown but their kind.
+        let r = run.report("derived-values");
+        let messages: Vec<&str> = r.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        let expected = "*** ****-**-** ****-** *** true 440***********1236 440***********1236";
+        f.check(messages.contains(&expected), || {
+            format!("masking / derived-values: expected `{expected}`, got {messages:?}")
+        });
+        let en = run
+            .engine
+            .run(
+                run.document("derived-values"),
+                &baokao::Options::default().with_lang(baokao::Lang::En),
+            )
+            .unwrap();
+        let messages: Vec<&str> = en.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        f.check(messages.contains(&"*** ***"), || {
+            format!("masking / derived-values (en): got {messages:?}")
+        });
+        let explained = run.engine.explain(run.document("derived-values")).unwrap();
+        let trace = explained.trace.unwrap();
+        let values: Vec<(String, serde_json::Value)> = trace
+            .iter()
+            .filter(|t| &*t.rule == "MK-DERIVED")
+            .flat_map(|t| t.values.iter().map(|v| (v.expr.clone(), v.value.clone())))
+            .collect();
+        for (expr, shown) in [
+            ("m.id", serde_json::json!("440***********1236")),
+            ("id_region(m.id)", serde_json::json!("***")),
+            ("id_birth_date(m.id)", serde_json::json!("****-**-**")),
+            ("len(m.id)", serde_json::json!("***")),
+            ("id_checksum_ok(m.id)", serde_json::json!(true)),
+            ("id_region(m.id) == \"000000\"", serde_json::json!(false)),
+        ] {
+            f.check(values.iter().any(|(e, v)| e == expr && *v == shown), || {
+                format!(
+                    "masking / derived-values: trace of `{expr}` should be {shown}, got {values:?}"
+                )
+            });
+        }
     }
     f.finish("masking");
 }

@@ -144,6 +144,7 @@ error_cases! {
     decision_cell_enum,
     decision_reads_later_decision,
     shadowed_name,
+    masked_due,
 }
 
 #[test]

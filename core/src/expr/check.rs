@@ -9,6 +9,7 @@ use super::ast::{Ast, BinOp, Lit, Span};
 use super::eval::MAX_QUANT_DEPTH;
 use super::ir::{ArithOp, CmpOp, Node, Source};
 use crate::builtins::{self, dates};
+use crate::mask::Mask;
 use crate::schema::{Member, Schema};
 use crate::value::{ItemTy, Scalar, Ty};
 
@@ -84,8 +85,6 @@ pub struct Checker<'c> {
     pub reads: Vec<u32>,
     /// Records/list fields read, as their step index.
     pub read_steps: Vec<u32>,
-    /// Whether the expression reads a field marked `mask`.
-    pub masked: bool,
 }
 
 /// A checked expression.
@@ -94,6 +93,19 @@ pub struct Typed {
     pub node: Node,
     /// Its type.
     pub ty: Ty,
+    /// How its value is shown: masked when it is, or is computed from, a field marked `mask`.
+    pub mask: Mask,
+}
+
+impl Typed {
+    /// A value that reads no masked field, or a boolean (which is shown: it tells one bit).
+    fn clear(node: Node, ty: Ty) -> Typed {
+        Typed {
+            node,
+            ty,
+            mask: Mask::Clear,
+        }
+    }
 }
 
 impl<'c> Checker<'c> {
@@ -106,17 +118,16 @@ impl<'c> Checker<'c> {
             trace,
             reads: Vec::new(),
             read_steps: Vec::new(),
-            masked: false,
         }
     }
 
     fn traced(&self, span: Span, node: Node) -> Node {
-        self.traced_masked(span, false, node)
+        self.traced_masked(span, Mask::Clear, node)
     }
 
-    fn traced_masked(&self, span: Span, masked: bool, node: Node) -> Node {
+    fn traced_masked(&self, span: Span, mask: Mask, node: Node) -> Node {
         if self.trace {
-            Node::Traced(span, masked, Box::new(node))
+            Node::Traced(span, mask, Box::new(node))
         } else {
             node
         }
@@ -140,16 +151,10 @@ impl<'c> Checker<'c> {
         match ast {
             Ast::Lit(l, span) => {
                 let s = literal(l, *span)?;
-                Ok(Typed {
-                    ty: s.ty(),
-                    node: Node::Const(s),
-                })
+                Ok(Typed::clear(Node::Const(s.clone()), s.ty()))
             }
             Ast::Param(name, span) => match self.names.params.get(name) {
-                Some(ParamValue::Scalar(s)) => Ok(Typed {
-                    ty: s.ty(),
-                    node: Node::Const(s.clone()),
-                }),
+                Some(ParamValue::Scalar(s)) => Ok(Typed::clear(Node::Const(s.clone()), s.ty())),
                 Some(ParamValue::List(..)) => fail(
                     "type_mismatch",
                     *span,
@@ -167,10 +172,7 @@ impl<'c> Checker<'c> {
             Ast::Path(parts, span) => self.path(parts, *span),
             Ast::Not(e, _) => {
                 let n = self.check_bool(e)?;
-                Ok(Typed {
-                    node: Node::Not(Box::new(n)),
-                    ty: Ty::Bool,
-                })
+                Ok(Typed::clear(Node::Not(Box::new(n)), Ty::Bool))
             }
             Ast::Neg(e, span) => {
                 let t = self.check(e)?;
@@ -180,6 +182,7 @@ impl<'c> Checker<'c> {
                 Ok(Typed {
                     node: Node::Neg(Box::new(t.node)),
                     ty: t.ty,
+                    mask: t.mask.derive(),
                 })
             }
             Ast::Binary(op, l, r, span) => self.binary(*op, l, r, *span),
@@ -226,10 +229,8 @@ impl<'c> Checker<'c> {
                 } else {
                     Ty::Bool
                 };
-                Ok(Typed {
-                    node: self.traced(*span, node),
-                    ty,
-                })
+                // A count of booleans tells no more than the booleans: shown.
+                Ok(Typed::clear(self.traced(*span, node), ty))
             }
         }
     }
@@ -279,17 +280,22 @@ impl<'c> Checker<'c> {
                 return match (source, parts) {
                     (Some(Source::List(l)), [_]) => {
                         let ty = schema.list_item_ty(l).map_or(Ty::Text, ItemTy::ty);
+                        let mask = field_mask(schema.lists.get(l as usize).map(|l| &l.field));
                         Ok(Typed {
-                            node: Node::ItemValue { depth },
+                            node: self.traced_masked(span, mask, Node::ItemValue { depth }),
                             ty,
+                            mask,
                         })
                     }
                     (Some(Source::Records(r)), [_, name]) => match schema.item_field(r, name) {
                         Some((field, info)) => {
-                            self.masked |= info.mask;
-                            let node =
-                                self.traced_masked(span, info.mask, Node::Item { depth, field });
-                            Ok(Typed { node, ty: info.ty })
+                            let mask = field_mask(Some(info));
+                            let node = self.traced_masked(span, mask, Node::Item { depth, field });
+                            Ok(Typed {
+                                node,
+                                ty: info.ty,
+                                mask,
+                            })
                         }
                         None => fail(
                             "unknown_field",
@@ -317,13 +323,13 @@ impl<'c> Checker<'c> {
         match schema.member(&path) {
             Some(Member::Scalar(slot)) => {
                 let info = schema.field(slot);
-                self.masked |= info.is_some_and(|f| f.mask);
                 self.reads.push(slot);
                 let ty = info.map_or(Ty::Text, |f| f.ty);
-                let masked = info.is_some_and(|f| f.mask);
+                let mask = field_mask(info);
                 Ok(Typed {
-                    node: self.traced_masked(span, masked, Node::Field(slot)),
+                    node: self.traced_masked(span, mask, Node::Field(slot)),
                     ty,
+                    mask,
                 })
             }
             Some(Member::Records(_) | Member::List(_)) => fail(
@@ -410,7 +416,7 @@ impl<'c> Checker<'c> {
                 } else {
                     Node::Or(items.into())
                 };
-                Ok(Typed { node, ty: Ty::Bool })
+                Ok(Typed::clear(node, Ty::Bool))
             }
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 self.check_enum_literal(l, r)?;
@@ -438,20 +444,14 @@ impl<'c> Checker<'c> {
                     _ => CmpOp::Ge,
                 };
                 let node = fuse_cmp(cmp, a.node, b.node);
-                Ok(Typed {
-                    node: self.traced(span, node),
-                    ty: Ty::Bool,
-                })
+                Ok(Typed::clear(self.traced(span, node), Ty::Bool))
             }
             BinOp::In | BinOp::NotIn => {
                 let negate = op == BinOp::NotIn;
                 self.check_enum_literal(l, r)?;
                 let needle = self.check(l)?;
                 let node = self.membership(needle, r, negate, span)?;
-                Ok(Typed {
-                    node: self.traced(span, node),
-                    ty: Ty::Bool,
-                })
+                Ok(Typed::clear(self.traced(span, node), Ty::Bool))
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
                 let (a, b) = (self.check(l)?, self.check(r)?);
@@ -486,6 +486,7 @@ impl<'c> Checker<'c> {
                 Ok(Typed {
                     node: Node::Arith(aop, Box::new(a.node), Box::new(b.node)),
                     ty,
+                    mask: a.mask.join(b.mask).derive(),
                 })
             }
         }
@@ -612,10 +613,7 @@ impl<'c> Checker<'c> {
                 if name == "absent" {
                     node = Node::Not(Box::new(node));
                 }
-                return Ok(Typed {
-                    node: self.traced(span, node),
-                    ty: Ty::Bool,
-                });
+                return Ok(Typed::clear(self.traced(span, node), Ty::Bool));
             }
             "coalesce" => {
                 let [a, b] = args else {
@@ -629,7 +627,9 @@ impl<'c> Checker<'c> {
                         format!("`coalesce` of {} and {}", a.ty, b.ty),
                     );
                 };
+                // Either operand passes through unchanged: the stricter of their masks.
                 return Ok(Typed {
+                    mask: a.mask.join(b.mask),
                     node: Node::Coalesce(Box::new([a.node, b.node])),
                     ty,
                 });
@@ -647,7 +647,9 @@ impl<'c> Checker<'c> {
                         format!("`if` branches are {} and {}", a.ty, b.ty),
                     );
                 };
+                // The condition is a boolean (shown); either branch passes through unchanged.
                 return Ok(Typed {
+                    mask: a.mask.join(b.mask),
                     node: Node::If(Box::new([c, a.node, b.node])),
                     ty,
                 });
@@ -657,10 +659,7 @@ impl<'c> Checker<'c> {
                     return fail("wrong_arity", span, "");
                 };
                 let source = self.source(parts, *pspan)?;
-                return Ok(Typed {
-                    node: self.traced(span, Node::Len(source)),
-                    ty: Ty::Int,
-                });
+                return Ok(Typed::clear(self.traced(span, Node::Len(source)), Ty::Int));
             }
             "matches" => {
                 let [text_arg, pattern_arg] = args else {
@@ -717,10 +716,7 @@ impl<'c> Checker<'c> {
                         table: table.index,
                         key: Box::new(key.node),
                     };
-                    return Ok(Typed {
-                        node: self.traced(span, node),
-                        ty: Ty::Bool,
-                    });
+                    return Ok(Typed::clear(self.traced(span, node), Ty::Bool));
                 };
                 let column_name = Self::text_literal(column_arg, "the column name")?;
                 let Some(column) = table.columns.iter().position(|c| c == column_name) else {
@@ -739,9 +735,12 @@ impl<'c> Checker<'c> {
                     column: u32::try_from(column).unwrap_or(u32::MAX),
                     key: Box::new(key.node),
                 };
+                // A row found by a masked key tells about the key: masked like a computed value.
+                let mask = key.mask.derive();
                 return Ok(Typed {
-                    node: self.traced(span, node),
+                    node: self.traced_masked(span, mask, node),
                     ty,
+                    mask,
                 });
             }
             "decision" => {
@@ -761,10 +760,11 @@ impl<'c> Checker<'c> {
                 };
                 // A rule that reads a decision belongs no earlier than the decision's step.
                 self.read_steps.push(step);
-                return Ok(Typed {
-                    node: self.traced(span, Node::Decision(index)),
-                    ty: Ty::Text,
-                });
+                // A decision's output is a constant of the pack, picked by conditions: shown.
+                return Ok(Typed::clear(
+                    self.traced(span, Node::Decision(index)),
+                    Ty::Text,
+                ));
             }
             _ => {
                 let mut typed = Vec::with_capacity(args.len());
@@ -781,10 +781,19 @@ impl<'c> Checker<'c> {
                 let tys: Vec<Ty> = typed.iter().map(|t| t.ty).collect();
                 match builtins::resolve(name, &tys) {
                     Ok(Some((f, ty))) => {
+                        let mask = if ty == Ty::Bool {
+                            Mask::Clear
+                        } else {
+                            typed
+                                .iter()
+                                .fold(Mask::Clear, |m, t| m.join(t.mask))
+                                .derive()
+                        };
                         let node = Node::Call(f, typed.into_iter().map(|t| t.node).collect());
                         return Ok(Typed {
-                            node: self.traced(span, node),
+                            node: self.traced_masked(span, mask, node),
                             ty,
+                            mask,
                         });
                     }
                     Ok(None) => {
@@ -804,11 +813,7 @@ impl<'c> Checker<'c> {
                 }
             }
         };
-        let ty = Ty::Bool;
-        Ok(Typed {
-            node: self.traced(span, node),
-            ty,
-        })
+        Ok(Typed::clear(self.traced(span, node), Ty::Bool))
     }
 
     fn is_source(&self, parts: &[String]) -> bool {
@@ -852,6 +857,15 @@ impl<'c> Checker<'c> {
                 format!("unknown field `{path}`{}", self.field_hint(&path)),
             ),
         }
+    }
+}
+
+/// The mask of a field's value: [`Mask::Field`] for a field marked `mask`.
+fn field_mask(info: Option<&crate::schema::FieldInfo>) -> Mask {
+    if info.is_some_and(|f| f.mask) {
+        Mask::Field
+    } else {
+        Mask::Clear
     }
 }
 

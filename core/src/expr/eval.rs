@@ -7,6 +7,7 @@ use regex::Regex;
 use super::ast::Span;
 use super::ir::{ArithOp, CmpOp, Node, Quant, Source};
 use crate::builtins;
+use crate::mask::Mask;
 use crate::value::Value;
 
 /// Deepest nesting of quantifiers.
@@ -112,7 +113,7 @@ impl<'x> Cx<'x> {
 /// Receives the value of every traced node (`explain`); [`NoTrace`] compiles to nothing.
 pub trait Tracer {
     /// A traced node produced `value`.
-    fn record(&mut self, span: Span, masked: bool, value: Value<'_>);
+    fn record(&mut self, span: Span, mask: Mask, value: Value<'_>);
 }
 
 /// The tracer of plain validation.
@@ -120,7 +121,7 @@ pub struct NoTrace;
 
 impl Tracer for NoTrace {
     #[inline(always)]
-    fn record(&mut self, _: Span, _: bool, _: Value<'_>) {}
+    fn record(&mut self, _: Span, _: Mask, _: Value<'_>) {}
 }
 
 /// The items bound by enclosing quantifiers.
@@ -329,9 +330,9 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
                 v => v,
             }
         }
-        Node::Traced(span, masked, e) => {
+        Node::Traced(span, mask, e) => {
             let v = eval(e, cx, env, tr);
-            tr.record(*span, *masked, v);
+            tr.record(*span, *mask, v);
             v
         }
     }

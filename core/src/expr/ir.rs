@@ -5,6 +5,7 @@
 
 use super::ast::Span;
 use crate::builtins::Builtin;
+use crate::mask::Mask;
 use crate::value::Scalar;
 
 /// Comparison operators.
@@ -174,7 +175,7 @@ pub enum Node {
     If(Box<[Node; 3]>),
     /// `coalesce(a, b)`.
     Coalesce(Box<[Node; 2]>),
-    /// Records its value in an `explain` trace under the source text of `span`; `true` masks the
-    /// value (a field marked `mask`).
-    Traced(Span, bool, Box<Node>),
+    /// Records its value in an `explain` trace under the source text of `span`, shown as its
+    /// mask says (a field marked `mask`, or a value computed from one).
+    Traced(Span, Mask, Box<Node>),
 }
