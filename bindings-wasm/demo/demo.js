@@ -494,7 +494,7 @@ function submit() {
     banner(
       'error',
       `还有 ${errors.length} 处需要修改，无法提交：`,
-      errors.map((d) => `【${titles[d.step] ?? d.step}】${d.message}`),
+      errors.map((d) => `${d.step ? `【${titles[d.step] ?? d.step}】` : ''}${d.message}`),
     );
     for (const d of errors) showField(d.path, [d]);
     return;

@@ -55,8 +55,11 @@ export interface Diagnostic {
   path: string;
   /** `error` blocks submission. */
   severity: Severity;
-  /** The form step the diagnostic belongs to. */
-  step: string;
+  /**
+   * The form step the diagnostic belongs to; absent for a diagnostic of the whole document (an
+   * unknown top-level key, `unknown_fields_omitted`).
+   */
+  step?: string;
   /** Message in the requested language; never contains a full ID number. */
   message: string;
   /** The regulation the check implements. */
@@ -65,7 +68,7 @@ export interface Diagnostic {
 
 /** A reason, condition or restriction of the eligibility decision. */
 export interface Finding {
-  /** Rule id. */
+  /** Rule id; for a step still pending in step-wise validation, the step id (`work`). */
   rule: string;
   /** Stable code (`undetermined` for what is missing to decide). */
   code: string;

@@ -250,8 +250,8 @@ struct Verdict {
     reasons: Vec<Finding>,
     review: Vec<Finding>,
     undetermined: Vec<Finding>,
-    /// Some eligibility rule belongs to a later step than the one judged.
-    pending: bool,
+    /// The later steps (than the one judged) that eligibility rules or decisions belong to.
+    pending: std::collections::BTreeSet<u32>,
 }
 
 impl Verdict {
@@ -264,12 +264,12 @@ impl Verdict {
         }
     }
 
-    fn finish(self) -> Eligibility {
+    fn finish(mut self, lang: Lang, schema: &crate::schema::Schema) -> Eligibility {
         // Step-wise validation (`pending`): only a definite ineligibility is worth telling before
         // the steps eligibility needs are complete; everything else waits.
         let outcome = if !self.reasons.is_empty() {
             Outcome::Ineligible
-        } else if self.pending {
+        } else if !self.pending.is_empty() {
             Outcome::Undetermined
         } else if !self.review.is_empty() {
             Outcome::NeedsReview
@@ -283,7 +283,18 @@ impl Verdict {
         let reasons = match outcome {
             Outcome::Ineligible => self.reasons,
             Outcome::NeedsReview => self.review,
-            Outcome::Undetermined => self.undetermined,
+            Outcome::Undetermined => {
+                // What is pending, after what is missing: one finding per later step that
+                // eligibility depends on, so the reasons of an undetermined outcome are never empty.
+                let pending = std::mem::take(&mut self.pending);
+                self.undetermined.extend(
+                    pending
+                        .into_iter()
+                        .filter_map(|s| schema.steps.get(s as usize))
+                        .map(|s| pending_step(s, lang)),
+                );
+                self.undetermined
+            }
             _ => Vec::new(),
         };
         Eligibility {
@@ -484,13 +495,10 @@ impl Engine {
         let lang = options.lang;
         let mut diagnostics = Vec::new();
         let bound = {
-            let mut sink = Sink {
-                lang,
-                only_step,
-                out: &mut diagnostics,
-                steps: &p.schema.steps,
-            };
-            p.schema.bind(doc, &mut sink)
+            let mut sink = Sink::new(lang, only_step, &mut diagnostics, &p.schema.steps);
+            let bound = p.schema.bind(doc, &mut sink);
+            sink.finish();
+            bound
         };
         let mut mode = if options.explain {
             Mode::Explain(Vec::new())
@@ -510,7 +518,7 @@ impl Engine {
                     decisions: &outputs,
                 };
                 if only_step.is_some_and(|s| d.step > s) {
-                    verdict.pending = true;
+                    verdict.pending.insert(d.step);
                     Value::Unknown
                 } else {
                     run_decision(d, &cx, lang, &mut verdict, &mut mode, &p.schema)
@@ -530,7 +538,7 @@ impl Engine {
                 (Some(s), Kind::Validation(_)) => r.step == s,
                 (Some(s), Kind::Eligibility(_)) => {
                     if r.step > s {
-                        verdict.pending = true;
+                        verdict.pending.insert(r.step);
                     }
                     r.step <= s
                 }
@@ -582,7 +590,13 @@ impl Engine {
             }
         }
         // Form order, then rule order within a step: what a candidate reads top to bottom.
-        let step_rank = |d: &Diagnostic| p.schema.step_index(&d.step).unwrap_or(u32::MAX);
+        // Diagnostics of the whole document (no step) come last.
+        let step_rank = |d: &Diagnostic| {
+            d.step
+                .as_deref()
+                .and_then(|s| p.schema.step_index(s))
+                .unwrap_or(u32::MAX)
+        };
         diagnostics.sort_by_key(step_rank);
         let valid = !diagnostics.iter().any(|d| d.severity == Severity::Error);
         let trace = match mode {
@@ -596,7 +610,7 @@ impl Engine {
                 .and_then(|s| p.schema.steps.get(s as usize))
                 .map(|s| s.id.clone()),
             diagnostics,
-            eligibility: verdict.finish(),
+            eligibility: verdict.finish(lang, &p.schema),
             materials,
             trace,
         })
@@ -610,12 +624,7 @@ impl Engine {
         out: &mut Vec<Diagnostic>,
     ) {
         let p = &*self.program;
-        let mut sink = Sink {
-            lang,
-            only_step,
-            out,
-            steps: &p.schema.steps,
-        };
+        let mut sink = Sink::new(lang, only_step, out, &p.schema.steps);
         let cx = Cx {
             doc: bound,
             regexes: &p.regexes,
@@ -741,6 +750,30 @@ fn undetermined(
     }
 }
 
+/// The finding of a later step that eligibility depends on (step-wise validation): its `rule`
+/// and `path` name the step.
+fn pending_step(step: &crate::schema::StepInfo, lang: Lang) -> Finding {
+    let title = lang.pick(&step.title);
+    let name = match lang {
+        Lang::Zh => format!("「{title}」（{}）", step.id),
+        Lang::En => format!("`{}` ({title})", step.id),
+    };
+    Finding {
+        rule: step.id.clone(),
+        code: "undetermined".into(),
+        message: crate::report::schema_message(
+            lang,
+            "pending_step",
+            &Localized::default(),
+            &crate::schema::Detail::Bound(name),
+        ),
+        cite: None,
+        path: Some(format!("/{}", step.id)),
+        due: None,
+        question: None,
+    }
+}
+
 fn due_of(e: Option<&CExpr>, cx: &Cx<'_>) -> Option<String> {
     e.map(|e| eval::eval(&e.plain, cx, &Env::default(), &mut NoTrace).to_string())
 }
@@ -809,11 +842,7 @@ fn run_rule(
             rule: Some(r.id.clone()),
             path: r.path.clone(),
             severity,
-            step: schema
-                .steps
-                .get(r.step as usize)
-                .map(|s| s.id.clone())
-                .unwrap_or_default(),
+            step: schema.steps.get(r.step as usize).map(|s| s.id.clone()),
             message: render(lang.pick::<Vec<Part>>(&r.message), cx),
             cite: Some(r.cite.clone()),
         }),

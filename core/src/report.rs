@@ -63,8 +63,10 @@ pub struct Diagnostic {
     pub path: String,
     /// `error`, `warning` or `info`.
     pub severity: Severity,
-    /// Form step the diagnostic belongs to.
-    pub step: Arc<str>,
+    /// Form step the diagnostic belongs to; `None` (no `step` member in JSON) for a diagnostic of
+    /// the whole document (an unknown top-level key, the count of unknown keys not listed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<Arc<str>>,
     /// Message in the requested language; never contains a full ID number.
     pub message: String,
     /// The regulation.
@@ -318,6 +320,14 @@ pub fn schema_message(
         (Lang::En, "too_many_items") => format!("{name} has more than {d} items"),
         (Lang::Zh, "unknown_field") => format!("未知字段 {d}，已忽略"),
         (Lang::En, "unknown_field") => format!("unknown field `{d}` was ignored"),
+        (Lang::Zh, "unknown_fields_omitted") => format!("另有 {d} 个未知字段未逐一列出，均已忽略"),
+        (Lang::En, "unknown_fields_omitted") => {
+            format!("{d} more unknown fields were ignored and are not listed")
+        }
+        (Lang::Zh, "pending_step") => format!("尚不能判断：报考资格还取决于尚未判断的步骤{d}"),
+        (Lang::En, "pending_step") => {
+            format!("cannot decide yet: eligibility also depends on step {d}, not judged yet")
+        }
         (Lang::Zh, "undetermined") => format!("缺少判断所需的信息：{d}"),
         (Lang::En, "undetermined") => format!("cannot decide yet; missing: {d}"),
         (Lang::Zh, "undetermined_input") => "尚不能判断：所依据的前序判断或计算结果尚未确定".to_owned(),

@@ -17,6 +17,14 @@ use crate::value::{ItemTy, Ty, Value};
 /// Most items a records or list field may hold.
 pub const MAX_ITEMS: usize = 1000;
 
+/// Most `unknown_field` warnings in one report; the rest are counted in one
+/// `unknown_fields_omitted` warning, so that a document of unknown keys cannot inflate its report.
+pub const MAX_UNKNOWN_FIELDS: usize = 100;
+
+/// Most characters of an unknown key an `unknown_field` warning quotes (in its path and message);
+/// a longer key is cut there and marked with `…`.
+pub const MAX_KEY_CHARS: usize = 64;
+
 /// Where a field lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Member {
@@ -225,9 +233,59 @@ pub struct Sink<'r> {
     pub out: &'r mut Vec<Diagnostic>,
     /// Step ids (for the `step` of a diagnostic).
     pub steps: &'r [StepInfo],
+    /// `unknown_field` warnings reported so far.
+    unknown: usize,
+    /// Unknown keys beyond [`MAX_UNKNOWN_FIELDS`], counted rather than reported.
+    omitted: usize,
 }
 
-impl Sink<'_> {
+impl<'r> Sink<'r> {
+    /// A sink writing into `out`.
+    pub fn new(
+        lang: Lang,
+        only_step: Option<u32>,
+        out: &'r mut Vec<Diagnostic>,
+        steps: &'r [StepInfo],
+    ) -> Self {
+        Sink {
+            lang,
+            only_step,
+            out,
+            steps,
+            unknown: 0,
+            omitted: 0,
+        }
+    }
+
+    /// The step id of a diagnostic of step `step`.
+    fn step_id(&self, step: u32) -> Option<Arc<str>> {
+        self.steps.get(step as usize).map(|s| s.id.clone())
+    }
+
+    /// After binding: one warning counting the unknown keys not reported one by one.
+    pub fn finish(&mut self) {
+        if self.omitted == 0 {
+            return;
+        }
+        let count = self.omitted.to_string();
+        let message = crate::report::schema_message(
+            self.lang,
+            "unknown_fields_omitted",
+            &Localized::default(),
+            &Detail::Bound(count),
+        );
+        self.out.push(Diagnostic {
+            code: "unknown_fields_omitted".into(),
+            rule: None,
+            path: String::new(),
+            severity: Severity::Warning,
+            step: None,
+            message,
+            cite: None,
+        });
+        self.omitted = 0;
+    }
+
     fn keep(&self, step: u32) -> bool {
         self.only_step.is_none_or(|s| s == step)
     }
@@ -249,20 +307,24 @@ impl Sink<'_> {
             rule: field.rule.clone(),
             path,
             severity: Severity::Error,
-            step: self
-                .steps
-                .get(field.step as usize)
-                .map(|s| s.id.clone())
-                .unwrap_or_default(),
+            step: self.step_id(field.step),
             message,
             cite: field.cite.clone(),
         });
     }
 
-    fn unknown(&mut self, step: Option<u32>, path: String) {
+    /// Report the unknown key `key` under the pointer `parent` (`step` is `None` at the top
+    /// level: a diagnostic of the whole document).
+    fn unknown(&mut self, step: Option<u32>, parent: &str, key: &str) {
         if step.is_some_and(|s| !self.keep(s)) || (step.is_none() && self.only_step.is_some()) {
             return;
         }
+        if self.unknown >= MAX_UNKNOWN_FIELDS {
+            self.omitted += 1;
+            return;
+        }
+        self.unknown += 1;
+        let path = format!("{parent}/{}", pointer_escape(&shortened(key)));
         let message = crate::report::schema_message(
             self.lang,
             "unknown_field",
@@ -272,15 +334,20 @@ impl Sink<'_> {
         self.out.push(Diagnostic {
             code: "unknown_field".into(),
             rule: None,
-            step: step
-                .and_then(|s| self.steps.get(s as usize))
-                .map(|s| s.id.clone())
-                .unwrap_or_default(),
+            step: step.and_then(|s| self.step_id(s)),
             path,
             severity: Severity::Warning,
             message,
             cite: None,
         });
+    }
+}
+
+/// `key` cut to [`MAX_KEY_CHARS`] characters, marked with `…` when cut.
+fn shortened(key: &str) -> std::borrow::Cow<'_, str> {
+    match key.char_indices().nth(MAX_KEY_CHARS) {
+        Some((at, _)) => format!("{}…", key.get(..at).unwrap_or(key)).into(),
+        None => key.into(),
     }
 }
 
@@ -466,7 +533,7 @@ impl Schema {
         };
         for (step_key, step_value) in doc {
             let Some(step_index) = self.step_index(step_key) else {
-                sink.unknown(None, format!("/{}", pointer_escape(step_key)));
+                sink.unknown(None, "", step_key);
                 continue;
             };
             let Some(step) = self.steps.get(step_index as usize) else {
@@ -488,7 +555,7 @@ impl Schema {
                         rule: step.rule.clone(),
                         path: format!("/{step_key}"),
                         severity: Severity::Error,
-                        step: step.id.clone(),
+                        step: Some(step.id.clone()),
                         message,
                         cite: step.cite.clone(),
                     });
@@ -533,7 +600,7 @@ impl Schema {
                             *s = items;
                         }
                     }
-                    None => sink.unknown(Some(step_index), path()),
+                    None => sink.unknown(Some(step_index), &format!("/{step_key}"), key),
                 }
             }
         }
@@ -596,7 +663,7 @@ impl Schema {
                             *s = val;
                         }
                     }
-                    None => sink.unknown(Some(info.field.step), field_path()),
+                    None => sink.unknown(Some(info.field.step), &item_path(), key),
                 }
             }
             out.push(row);

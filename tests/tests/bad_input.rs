@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use baokao::{
@@ -221,7 +222,7 @@ fn wrong_types_inside_steps_are_diagnostics() {
         .diagnostics
         .iter()
         .filter(|d| &*d.code == "type_mismatch")
-        .map(|d| (d.path.as_str(), &*d.step))
+        .map(|d| (d.path.as_str(), d.step.as_deref().unwrap_or("")))
         .collect();
     assert_eq!(at, [("/basic", "basic"), ("/exam", "exam")]);
 }
@@ -325,4 +326,120 @@ fn mask_shows_a_value_as_reports_do() {
         "440305199003071236"
     );
     assert_eq!(engine.mask("m", "440305199003071236"), "440305199003071236");
+}
+
+/// A diagnostic of the whole document (an unknown top-level key) belongs to no step: its JSON has no
+/// `step` member — never `"step": ""`.
+#[test]
+fn an_unknown_top_level_key_has_no_step() {
+    let report = engine()
+        .validate_json(
+            r#"{"zzz": 1, "basic": {"nickname": 1}}"#,
+            &Options::default(),
+        )
+        .unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    let top = diagnostics.iter().find(|d| d["path"] == "/zzz").unwrap();
+    assert_eq!(top["code"], "unknown_field");
+    assert!(top.get("step").is_none(), "{top}");
+    let inner = diagnostics
+        .iter()
+        .find(|d| d["path"] == "/basic/nickname")
+        .unwrap();
+    assert_eq!(inner["step"], "basic");
+    for d in diagnostics {
+        assert_ne!(d.get("step"), Some(&serde_json::json!("")), "{d}");
+    }
+}
+
+/// Documents made of unknown keys, each at most `MAX_DOCUMENT_BYTES`: many short keys at the top,
+/// many in a step and in a record entry, long keys, one key filling the document.
+fn unknown_key_documents() -> Vec<(&'static str, String)> {
+    let limit = MAX_DOCUMENT_BYTES - 64;
+    let many = |prefix: &str, open: &str, close: &str| {
+        let mut s = String::from(open);
+        let mut i = 0;
+        while s.len() < limit {
+            let _ = write!(s, "\"{prefix}{i}\":0,");
+            i += 1;
+        }
+        s.push_str("\"end\":0");
+        s.push_str(close);
+        s
+    };
+    let long_key = |c: char, n: usize| {
+        let key: String = std::iter::repeat_n(c, n).collect();
+        format!("{{\"basic\":{{\"{key}\":0}}}}")
+    };
+    let mut many_long = String::from("{\"basic\":{");
+    let mut i = 0;
+    while many_long.len() < limit - 5000 {
+        let key: String = std::iter::repeat_n('键', 1000).collect();
+        let _ = write!(many_long, "\"{key}{i}\":0,");
+        i += 1;
+    }
+    many_long.push_str("\"end\":0}}");
+    // Keys of control characters: each is 6 bytes (`\u0001`) in the report's JSON.
+    let mut many_escaped = String::from("{\"basic\":{");
+    let mut i = 0;
+    while many_escaped.len() < limit - 5000 {
+        let key: String = "\\u0001".repeat(200);
+        let _ = write!(many_escaped, "\"{key}{i}\":0,");
+        i += 1;
+    }
+    many_escaped.push_str("\"end\":0}}");
+    vec![
+        ("short keys at the top", many("k", "{", "}")),
+        ("short keys in a step", many("k", "{\"basic\":{", "}}")),
+        ("long keys in a step", many_long),
+        ("keys of control characters", many_escaped),
+        ("one key of 1 MiB", long_key('k', limit - 20)),
+        (
+            "one key of 4-byte characters",
+            long_key('😀', (limit - 20) / 4),
+        ),
+    ]
+}
+
+/// Unknown keys are reported up to `MAX_UNKNOWN_FIELDS`, then summed up in one
+/// `unknown_fields_omitted` diagnostic; each quotes at most `MAX_KEY_CHARS` characters of its
+/// key. A report stays under the documented 100 KB however the document is written.
+#[test]
+fn unknown_fields_are_capped_and_the_report_stays_small() {
+    for (what, text) in unknown_key_documents() {
+        assert!(text.len() <= MAX_DOCUMENT_BYTES, "{what}: {}", text.len());
+        for options in [Options::default(), Options::default().with_step("basic")] {
+            let report = engine().validate_json(&text, &options).unwrap();
+            let unknown = report
+                .diagnostics
+                .iter()
+                .filter(|d| &*d.code == "unknown_field")
+                .count();
+            assert!(
+                unknown <= baokao::schema::MAX_UNKNOWN_FIELDS,
+                "{what}: {unknown}"
+            );
+            let size = serde_json::to_string(&report).unwrap().len();
+            assert!(size < 100_000, "{what}: a report of {size} bytes");
+            assert!(report.to_text().len() < 100_000, "{what}: text");
+        }
+    }
+    let (_, text) = &unknown_key_documents()[0];
+    let report = engine().validate_json(text, &Options::default()).unwrap();
+    let keys = text.matches(":0").count();
+    let summary: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| &*d.code == "unknown_fields_omitted")
+        .collect();
+    assert_eq!(summary.len(), 1, "{:?}", report.diagnostics.last());
+    assert_eq!(summary[0].path, "");
+    assert!(summary[0].step.is_none());
+    let omitted = keys - baokao::schema::MAX_UNKNOWN_FIELDS;
+    assert!(
+        summary[0].message.contains(&omitted.to_string()),
+        "{}",
+        summary[0].message
+    );
 }

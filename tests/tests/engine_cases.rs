@@ -398,7 +398,7 @@ fn schema() {
         let at: Vec<(&str, &str, &str)> = r
             .diagnostics
             .iter()
-            .map(|d| (&*d.code, d.path.as_str(), &*d.step))
+            .map(|d| (&*d.code, d.path.as_str(), d.step.as_deref().unwrap_or("")))
             .collect();
         f.check(
             at == [("required_missing", "/s/items/0/title", "s")],
@@ -446,6 +446,36 @@ fn steps() {
             run.engine.steps().collect::<Vec<_>>() == ["one", "two", "three"],
             || "steps: Engine::steps order".into(),
         );
+        // Undetermined because a later step is pending: the reasons name what is pending (E3
+        // reads step three), with code `undetermined` — never an empty list.
+        for example in [
+            "step-one-pending-later-steps",
+            "step-two-ignores-earlier-required",
+        ] {
+            let r = run.report(example);
+            let pending: Vec<(&str, &str, Option<&str>)> = r
+                .eligibility
+                .reasons
+                .iter()
+                .map(|x| (&*x.rule, &*x.code, x.path.as_deref()))
+                .collect();
+            f.check(
+                pending == [("three", "undetermined", Some("/three"))],
+                || format!("steps / {example}: reasons {pending:?}"),
+            );
+            let messages: Vec<&str> = r
+                .eligibility
+                .reasons
+                .iter()
+                .map(|x| x.message.as_str())
+                .collect();
+            f.check(
+                messages
+                    .iter()
+                    .all(|m| m.contains("three") || m.contains("第三步")),
+                || format!("steps / {example}: the message names the step: {messages:?}"),
+            );
+        }
     }
     f.finish("steps");
 }

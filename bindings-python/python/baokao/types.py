@@ -48,13 +48,14 @@ class _Diagnostic(TypedDict):
     code: str
     path: str
     severity: Severity
-    step: str
     message: str
 
 
 class Diagnostic(_Diagnostic, total=False):
-    """A problem in the data."""
+    """A problem in the data. ``step`` is absent for a diagnostic of the whole document (an unknown
+    top-level key, ``unknown_fields_omitted``)."""
 
+    step: str
     rule: str
     cite: str
 
