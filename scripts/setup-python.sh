@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Python environment of the binding's tests: a venv (target/py-venv, or $BAOKAO_VENV) made with
-# the python3 on PATH, holding maturin, pytest and mypy. Idempotent: it creates and installs only
-# what is missing, so a second run does nothing and needs no network.
+# the python3 on PATH, holding maturin, pytest, mypy and jsonschema. Idempotent: it creates and
+# installs only what is missing, so a second run does nothing and needs no network.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +20,10 @@ missing=()
 "$venv/bin/maturin" --version >/dev/null 2>&1 || missing+=("maturin>=1.9.4,<2")
 "$venv/bin/python" -c "import pytest" >/dev/null 2>&1 || missing+=("pytest>=8")
 "$venv/bin/python" -c "import mypy.stubtest" >/dev/null 2>&1 || missing+=("mypy>=1.10")
+# The independent validator of the JSON Schema differential test (tests/test_json_schema.py), with
+# the checker of RFC 3339 timestamps for `format: date-time`.
+"$venv/bin/python" -c "import jsonschema" >/dev/null 2>&1 || missing+=("jsonschema>=4.18")
+"$venv/bin/python" -c "import rfc3339_validator" >/dev/null 2>&1 || missing+=("rfc3339-validator>=0.1.4")
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup-python: installing ${missing[*]}"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"

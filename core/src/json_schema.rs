@@ -1,21 +1,70 @@
 //! Export of a pack's application schema as JSON Schema (draft 2020-12), for form generators.
 //!
-//! The export describes structure only (types, enumerations, patterns, lengths, ranges, required
-//! fields); cross-field rules and eligibility stay in the engine. Unknown fields are allowed, as the
-//! engine reports them as warnings rather than errors. The engine reads `null` as "absent", so
-//! `null` is accepted for optional fields and refused for required ones (the engine's
-//! `required_missing`), and a step with a required field is itself required.
+//! The export describes structure only (types, enumerations, patterns, lengths, ranges, item
+//! counts, required fields); cross-field rules and eligibility stay in the engine. It accepts
+//! exactly the documents the engine's schema checks accept (no error of a schema code: see
+//! `docs/report.md`), which `bindings-python/tests/test_json_schema.py` checks against the
+//! `jsonschema` package on a generated corpus, with two documented exceptions:
 //!
-//! Not exported: conditional requirements (`required_when`, an expression over other fields),
-//! and the engine's refusal of integral floats such as `295.0` for `int` fields (JSON Schema's
-//! `integer` accepts them). A document valid against the export can therefore still get
-//! `required_missing` or `type_mismatch` from the engine; one invalid against it always gets an
-//! error.
+//! * **`required_when`** — a field required only when an expression over other fields holds
+//!   (`basic.travel_permit_no` for non-mainland documents) is not in `required`: JSON Schema cannot
+//!   express the engine's expressions. A document valid against the export may still get
+//!   `required_missing` for such a field.
+//! * **Numbers beyond 64-bit floats** (±1.8e308 and more) — the engine's JSON parser refuses the
+//!   document (`malformed_json`); JSON Schema has no limit.
+//!
+//! How the engine's rules are written in JSON Schema:
+//!
+//! * Unknown keys are allowed (the engine warns: `unknown_field`).
+//! * `null` is "absent": accepted for optional fields, refused for required ones
+//!   (`required_missing`); a step with a required field is required and must be an object, a step
+//!   without one may be `null`.
+//! * `int` is `integer` within ±(2^53 − 1) ([`crate::schema::MAX_INT`]): `413.0` is the integer
+//!   413 for both.
+//! * Dates, months, dates-or-months and timestamps carry a `pattern` that is exactly the engine's
+//!   parser — calendar days, leap years, years `0001`–`9999`, RFC 3339 with `T`/`t` and `Z`/`z`,
+//!   seconds `00`–`59` — so validators agree with or without format assertion; `format` stays
+//!   as an annotation.
+//! * Records and lists carry `minItems`/`maxItems` (at most 1,000, `crate::schema::MAX_ITEMS`).
+//! * Masked fields are `writeOnly`: sent, never shown back.
+//! * Patterns are the pack's, in the Rust `regex` syntax. For the patterns packs use it is also
+//!   ECMA-262 syntax, with one difference of meaning: `\d` and `\w` are Unicode-aware in the
+//!   engine (as in Python's `re`) and ASCII-only in ECMA-262 validators (ajv …); write `[0-9]`
+//!   where only ASCII digits are meant.
 
 use serde_json::{json, Map, Value};
 
 use crate::pack::model::FieldType;
-use crate::schema::{FieldInfo, Member, Schema};
+use crate::schema::{FieldInfo, Member, Schema, MAX_INT, MAX_ITEMS};
+
+/// A year as the engine reads it: four digits, `0001` to `9999` (a macro, for `concat!`).
+macro_rules! year {
+    () => {
+        "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+    };
+}
+
+/// A year as the engine reads it: four digits, `0001` to `9999` (without anchors).
+pub const YEAR: &str = year!();
+
+/// A calendar date `YYYY-MM-DD` (without anchors): 30- and 31-day months, 28 days of February,
+/// and 29 February of leap years (divisible by 4, centuries only by 400).
+pub const DATE: &str = concat!(
+    "(?:",
+    year!(),
+    "-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)",
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))",
+    "|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)"
+);
+
+/// A month `YYYY-MM` (without anchors).
+pub const MONTH: &str = concat!(year!(), "-(?:0[1-9]|1[0-2])");
+
+/// The time and offset of an RFC 3339 timestamp after its date (without anchors).
+pub const TIME: &str = concat!(
+    "[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?",
+    "(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+);
 
 fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
     let nullable = !f.required;
@@ -46,18 +95,23 @@ fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
         match t {
             FieldType::Date => {
                 s.insert("format".into(), json!("date"));
+                s.insert("pattern".into(), json!(format!("^{DATE}$")));
             }
             FieldType::Month => {
-                s.insert("pattern".into(), json!("^[0-9]{4}-(0[1-9]|1[0-2])$"));
+                s.insert("pattern".into(), json!(format!("^{MONTH}$")));
             }
             FieldType::DateOrMonth => {
-                s.insert(
-                    "anyOf".into(),
-                    json!([{"format": "date"}, {"pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}]),
-                );
+                // One pattern for both shapes: `format` would assert nothing where validators
+                // treat it as an annotation, so `anyOf` with a `format` branch accepted any text.
+                s.insert("pattern".into(), json!(format!("^(?:{DATE}|{MONTH})$")));
             }
             FieldType::Datetime => {
                 s.insert("format".into(), json!("date-time"));
+                s.insert("pattern".into(), json!(format!("^{DATE}{TIME}$")));
+            }
+            FieldType::Int => {
+                s.insert("minimum".into(), json!(-MAX_INT));
+                s.insert("maximum".into(), json!(MAX_INT));
             }
             _ => {}
         }
@@ -65,6 +119,7 @@ fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
     match f.field_type {
         FieldType::List => {
             base(FieldType::List, nullable, &mut s);
+            item_counts(f, &mut s);
             let mut items = Map::new();
             base(item.unwrap_or(FieldType::Text), false, &mut items);
             if let Some(e) = &f.enumeration {
@@ -90,18 +145,41 @@ fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
             if let Some(n) = c.max_length {
                 s.insert("maxLength".into(), json!(n));
             }
+            // A bound of the field narrows the range of its type (`int`: ±(2^53 − 1)).
             if let Some(n) = c.min {
-                s.insert("minimum".into(), json!(n));
+                let wider = s.get("minimum").and_then(Value::as_f64);
+                if wider.is_none_or(|w| n > w) {
+                    s.insert("minimum".into(), json!(n));
+                }
             }
             if let Some(n) = c.max {
-                s.insert("maximum".into(), json!(n));
+                let wider = s.get("maximum").and_then(Value::as_f64);
+                if wider.is_none_or(|w| n < w) {
+                    s.insert("maximum".into(), json!(n));
+                }
             }
         }
+    }
+    if f.mask {
+        // The value is sent but never shown back: reports mask it (docs/report.md).
+        s.insert("writeOnly".into(), Value::Bool(true));
     }
     if f.dash {
         return json!({"anyOf": [Value::Object(s), {"const": "-", "description": "not applicable (师承/确有专长)"}]});
     }
     Value::Object(s)
+}
+
+/// `minItems` and `maxItems` of a records or list field, as the engine counts them.
+fn item_counts(f: &FieldInfo, s: &mut Map<String, Value>) {
+    let max = f
+        .constraints
+        .max_length
+        .map_or(MAX_ITEMS, |m| (m as usize).min(MAX_ITEMS));
+    s.insert("maxItems".into(), json!(max));
+    if let Some(n) = f.constraints.min_length {
+        s.insert("minItems".into(), json!(n));
+    }
 }
 
 /// The JSON Schema of applications for a compiled schema.
@@ -154,9 +232,7 @@ pub fn export(schema: &Schema, pack_id: &str) -> Value {
                             json!(["array", "null"])
                         },
                     );
-                    if let Some(n) = info.constraints.max_length {
-                        s.insert("maxItems".into(), json!(n));
-                    }
+                    item_counts(info, &mut s);
                     s.insert(
                         "items".into(),
                         json!({"type": "object", "properties": item_props, "required": item_required}),
@@ -166,12 +242,16 @@ pub fn export(schema: &Schema, pack_id: &str) -> Value {
             };
             props.insert(key.to_string(), value);
         }
-        if !required.is_empty() {
+        // A step holding a required field must be an object; the others may be `null` (absent).
+        let ty = if required.is_empty() {
+            json!(["object", "null"])
+        } else {
             required_steps.push(json!(&*step.id));
-        }
+            json!("object")
+        };
         steps.insert(
             step.id.to_string(),
-            json!({"title": step.title.zh, "description": step.title.en, "type": "object", "properties": props, "required": required}),
+            json!({"title": step.title.zh, "description": step.title.en, "type": ty, "properties": props, "required": required}),
         );
     }
     json!({
@@ -182,4 +262,78 @@ pub fn export(schema: &Schema, pack_id: &str) -> Value {
         "properties": steps,
         "required": required_steps,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::builtins::dates::{parse_date, parse_datetime, YearMonth};
+
+    fn anchored(p: &str) -> regex::Regex {
+        regex::Regex::new(&format!("^{p}$")).unwrap()
+    }
+
+    /// Years around every rule of the calendar: year 0, the first years, leap centuries and not.
+    fn years() -> impl Iterator<Item = u32> {
+        [
+            0..12,
+            96..105,
+            396..405,
+            1896..1905,
+            1996..2005,
+            2096..2105,
+            9990..10_000,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    #[test]
+    fn date_and_month_patterns_are_the_engine_parsers() {
+        let (date, month) = (anchored(DATE), anchored(MONTH));
+        let either = anchored(&format!("(?:{DATE}|{MONTH})"));
+        for y in years() {
+            for m in 0..=13 {
+                let s = format!("{y:04}-{m:02}");
+                assert_eq!(month.is_match(&s), YearMonth::parse(&s).is_some(), "{s}");
+                assert_eq!(either.is_match(&s), YearMonth::parse(&s).is_some(), "{s}");
+                for d in 0..=32 {
+                    let s = format!("{y:04}-{m:02}-{d:02}");
+                    assert_eq!(date.is_match(&s), parse_date(&s).is_some(), "{s}");
+                    assert_eq!(either.is_match(&s), parse_date(&s).is_some(), "{s}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn datetime_pattern_is_the_engine_parser() {
+        let re = anchored(&format!("{DATE}{TIME}"));
+        let mut cases = Vec::new();
+        for date in [
+            "2024-01-25",
+            "2024-02-29",
+            "2023-02-29",
+            "0000-01-01",
+            "0001-01-01",
+        ] {
+            for sep in ["T", "t", " ", "_"] {
+                for time in [
+                    "10:15:00", "23:59:60", "24:00:00", "10:60:00", "9:15:00", "10:15",
+                ] {
+                    for frac in ["", ".5", ".123456789123", "."] {
+                        for zone in [
+                            "Z", "z", "+08:00", "-00:00", "+23:59", "+24:00", "+0800", "",
+                        ] {
+                            cases.push(format!("{date}{sep}{time}{frac}{zone}"));
+                        }
+                    }
+                }
+            }
+        }
+        for s in &cases {
+            assert_eq!(re.is_match(s), parse_datetime(s).is_some(), "{s}");
+        }
+    }
 }

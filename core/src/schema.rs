@@ -17,6 +17,59 @@ use crate::value::{ItemTy, Ty, Value};
 /// Most items a records or list field may hold.
 pub const MAX_ITEMS: usize = 1000;
 
+/// Largest magnitude of an `int` field's value: 2^53 − 1, the integers that every JSON reader (a
+/// JavaScript number, a 64-bit float) holds exactly, so an application means the same number in
+/// Rust, Python and the browser. Beyond it the value is `out_of_range`.
+pub const MAX_INT: i64 = (1 << 53) - 1;
+
+/// How a JSON number reads as an `int`.
+enum Whole {
+    /// A whole number within ±[`MAX_INT`], however written (`413`, `413.0`, `4.13e2`).
+    Int(i64),
+    /// A whole number beyond ±[`MAX_INT`]; `true` when negative.
+    TooLarge(bool),
+    /// Not a whole number (`413.5`).
+    Fraction,
+}
+
+impl Whole {
+    fn int(&self) -> Option<i64> {
+        match self {
+            Whole::Int(i) => Some(*i),
+            Whole::TooLarge(_) | Whole::Fraction => None,
+        }
+    }
+}
+
+/// An `int` from a JSON number: JSON has one number type, so `413.0` is the integer 413, as JSON
+/// Schema's `integer` says.
+fn whole(n: &serde_json::Number) -> Whole {
+    if let Some(i) = n.as_i64() {
+        return if i.unsigned_abs() <= MAX_INT.unsigned_abs() {
+            Whole::Int(i)
+        } else {
+            Whole::TooLarge(i < 0)
+        };
+    }
+    if n.as_u64().is_some() {
+        return Whole::TooLarge(false);
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() != 0.0 || !f.is_finite() => Whole::Fraction,
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "2^53 - 1 is exactly representable in f64"
+        )]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a whole f64 within ±(2^53 - 1) converts exactly"
+        )]
+        Some(f) if f.abs() <= MAX_INT as f64 => Whole::Int(f as i64),
+        Some(f) => Whole::TooLarge(f < 0.0),
+        None => Whole::Fraction,
+    }
+}
+
 /// Most `unknown_field` warnings in one report; the rest are counted in one
 /// `unknown_fields_omitted` warning, so that a document of unknown keys cannot inflate its report.
 pub const MAX_UNKNOWN_FIELDS: usize = 100;
@@ -406,9 +459,24 @@ fn read_scalar<'a>(
         (_, J::Null) => return (Value::Unknown, Read::Value),
         (FieldType::Text, J::String(s)) => Value::Text(s),
         (FieldType::Bool, J::Bool(b)) => Value::Bool(*b),
-        (FieldType::Int, J::Number(n)) if n.as_i64().is_some() => {
-            Value::Int(n.as_i64().unwrap_or(0))
-        }
+        (FieldType::Int, J::Number(n)) => match whole(n) {
+            Whole::Int(i) => Value::Int(i),
+            Whole::TooLarge(negative) => {
+                let c = &f.constraints;
+                #[expect(clippy::cast_precision_loss, reason = "bounds are JSON numbers")]
+                let bound = if negative {
+                    format!("≥ {}", c.min.unwrap_or(-(MAX_INT as f64)))
+                } else {
+                    format!("≤ {}", c.max.unwrap_or(MAX_INT as f64))
+                };
+                sink.field(f, path(), "out_of_range", &Detail::Bound(bound));
+                return (Value::Unknown, Read::Invalid);
+            }
+            Whole::Fraction => {
+                sink.field(f, path(), "type_mismatch", &Detail::Expected("int"));
+                return (Value::Unknown, Read::Invalid);
+            }
+        },
         (FieldType::Number, J::Number(n)) => n.as_f64().map_or(Value::Unknown, Value::Num),
         (FieldType::Date, J::String(s)) => match dates::parse_date(s) {
             Some(d) => Value::Date(d),
@@ -731,8 +799,8 @@ fn bind_list<'a>(
         let item_path = || format!("{}/{i}", path());
         let v = match (info.item, item) {
             (ItemTy::Text, serde_json::Value::String(s)) => Value::Text(s),
-            (ItemTy::Int, serde_json::Value::Number(n)) if n.as_i64().is_some() => {
-                Value::Int(n.as_i64().unwrap_or(0))
+            (ItemTy::Int, serde_json::Value::Number(n)) if whole(n).int().is_some() => {
+                whole(n).int().map_or(Value::Unknown, Value::Int)
             }
             (ItemTy::Num, serde_json::Value::Number(n)) => {
                 n.as_f64().map_or(Value::Unknown, Value::Num)

@@ -133,7 +133,9 @@ fn last_day_of(year: i32, month: u32) -> Option<NaiveDate> {
 /// valid calendar date.
 ///
 /// Returns `None` for any other shape (`2024-1-05`, `2024/01/05`, trailing
-/// time or whitespace) and for impossible dates (`2023-02-29`).
+/// time or whitespace), for impossible dates (`2023-02-29`) and for the year
+/// `0000` — years are `0001` to `9999`, as for [`YearMonth::parse`], so a
+/// date and a month of the same text agree.
 #[must_use]
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *s.as_bytes() else {
@@ -142,14 +144,29 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let year = i32::try_from(ascii_number(&[y1, y2, y3, y4])?).ok()?;
     let month = ascii_number(&[m1, m2])?;
     let day = ascii_number(&[d1, d2])?;
+    if year == 0 {
+        return None;
+    }
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
 /// Parses an RFC 3339 timestamp with an explicit offset, such as
 /// `2024-08-01T09:00:00+08:00` or `2024-08-01T01:00:00Z`.
+///
+/// The separator is `T` or `t` (RFC 3339 reads its letters case-insensitively)
+/// and the fraction of a second has any number of digits. Refused although
+/// `chrono` accepts them: a space as the separator, the year `0000`, and the
+/// second `60` — `chrono` takes it at any minute, where a leap second can only
+/// end a UTC day, and timestamps of registration systems never carry one
+/// (validators of JSON Schema's `date-time` refuse it too).
 #[must_use]
 pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(s).ok()
+    if !matches!(s.as_bytes().get(10), Some(b'T' | b't')) || s.get(17..19) == Some("60") {
+        return None;
+    }
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .filter(|t| t.year() != 0)
 }
 
 /// `d` moved by `n` calendar months (backwards for negative `n`), with the
@@ -350,9 +367,12 @@ mod tests {
             parse_date("2024-02-29"),
             NaiveDate::from_ymd_opt(2024, 2, 29)
         );
-        assert_eq!(parse_date("0000-01-01"), NaiveDate::from_ymd_opt(0, 1, 1));
+        assert_eq!(parse_date("0001-01-01"), NaiveDate::from_ymd_opt(1, 1, 1));
         for bad in [
             "",
+            // Years run from 0001, as for months (`YearMonth::parse`).
+            "0000-01-01",
+            "0000-02-29",
             "2023-02-29",
             "1900-02-29",
             "2024-04-31",
@@ -387,6 +407,14 @@ mod tests {
         assert!(parse_datetime("2024-08-01").is_none());
         assert!(parse_datetime("").is_none());
         assert!(parse_datetime("2024-02-30T00:00:00Z").is_none());
+        // RFC 3339: `t` and `z` in either case, any fraction; no space, no year 0, no second 60.
+        assert_eq!(parse_datetime("2024-08-01t01:00:00z"), Some(z));
+        assert!(parse_datetime("2024-08-01T23:59:60Z").is_none());
+        assert!(parse_datetime("2024-08-01T23:59:59Z").is_some());
+        assert!(parse_datetime("2024-08-01T09:00:00.123456789123+08:00").is_some());
+        assert!(parse_datetime("2024-08-01 09:00:00+08:00").is_none());
+        assert!(parse_datetime("0000-08-01T09:00:00+08:00").is_none());
+        assert!(parse_datetime("0001-01-01T00:00:00Z").is_some());
     }
 
     #[test]
