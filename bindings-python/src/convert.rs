@@ -4,6 +4,10 @@
 //! their subclasses — what `json.dumps` accepts without a `default`. Anything else, a `NaN` or an
 //! infinity, an integer beyond 64 bits, or nesting deeper than [`baokao::MAX_DOCUMENT_DEPTH`] is
 //! an `ApplicationError` naming the JSON pointer of the value.
+//!
+//! INVARIANT: these errors never quote the value itself — only its path and its type. The value
+//! may be a masked field (an ID number given as an `int`), and an exception's message travels
+//! into `repr`, `args`, pickles, tracebacks and logs.
 
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -94,14 +98,17 @@ fn number(obj: &Bound<'_, PyAny>) -> Result<Value, NotJson> {
     }
     Err(NotJson::new(
         "unsupported_number",
-        format!("the integer {obj} does not fit in 64 bits"),
+        "an integer that does not fit in 64 bits".to_owned(),
     ))
 }
 
 fn float(f: f64) -> Result<Value, NotJson> {
-    Number::from_f64(f)
-        .map(Value::Number)
-        .ok_or_else(|| NotJson::new("unsupported_number", format!("`{f}` is not a JSON number")))
+    Number::from_f64(f).map(Value::Number).ok_or_else(|| {
+        NotJson::new(
+            "unsupported_number",
+            "a NaN or infinite float is not a JSON number".to_owned(),
+        )
+    })
 }
 
 fn enter(depth: usize) -> Result<usize, NotJson> {
