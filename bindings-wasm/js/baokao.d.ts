@@ -12,10 +12,27 @@ export interface JsonObject {
 }
 
 /**
- * An application: one member per form step (`account`, `exam`, `basic` …), see
- * `docs/application-format.md`. A string is taken as the application's JSON text.
+ * A value of an application object: JSON, plus BigInts of up to 64 bits (written exactly). A
+ * number must be finite, and an integer number within ±(2^53−1) (`Number.isSafeInteger`);
+ * otherwise the call throws `unsupported_number` with the value's path. `undefined` members are
+ * left out (absent and null mean the same).
  */
-export type Application = JsonObject | string;
+export type ApplicationValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Date
+  | ApplicationValue[]
+  | { [key: string]: ApplicationValue | undefined };
+
+/**
+ * An application: one member per form step (`account`, `exam`, `basic` …), see
+ * `docs/application-format.md`. A string is taken as the application's JSON text, and a
+ * `Uint8Array` (a Node `Buffer`) or an `ArrayBuffer` as the UTF-8 bytes of that text.
+ */
+export type Application = { [step: string]: ApplicationValue | undefined } | string | Uint8Array | ArrayBuffer;
 
 /** Language of messages. */
 export type Lang = 'zh' | 'en';
@@ -284,6 +301,8 @@ export type ApplicationErrorCode = 'malformed_json' | 'document_too_large' | 'to
 /** Codes of the binding's own errors. */
 export type BindingErrorCode =
   | 'invalid_option'
+  | 'unsupported_number'
+  | 'unsupported_type'
   | 'unknown_field'
   | 'not_initialized'
   | 'engine_freed'

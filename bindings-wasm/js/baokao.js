@@ -2,8 +2,11 @@
 //
 // The public API of the npm package `baokao` (an ES module). It wraps the raw wasm-bindgen
 // exports of `baokao_wasm.js`:
-//   * applications go in as JSON text (`JSON.stringify` here, or the caller's own string), so
-//     the Rust core applies its size and depth limits before parsing anything;
+//   * applications go in as JSON text — the caller's own string or bytes (UTF-8), or an object
+//     written here by `jsonText`, which refuses (with a coded error and the path) what
+//     `JSON.stringify` would silently change: NaN and infinities (`null`), integers beyond
+//     ±(2^53−1) that a number cannot hold exactly, binary data and Maps — so the Rust core sees
+//     the application the caller meant, and applies its size and depth limits before parsing;
 //   * reports come back as the core's JSON text, parsed with `JSON.parse` into plain objects —
 //     the same bytes the Rust API, the CLI and the Python binding produce;
 //   * errors are thrown as plain `{code, message, path}` objects with the core's stable codes;
@@ -138,18 +141,135 @@ function assertReady() {
   }
 }
 
+// Deepest nesting of arrays and objects (the core's MAX_DOCUMENT_DEPTH).
+const MAX_DEPTH = 64;
+// Integers a BigInt may carry into the JSON text: those of 64 bits, as the Python binding accepts.
+const INT_MIN = -(2n ** 63n);
+const INT_MAX = 2n ** 64n - 1n;
+
+/** The JSON pointer of the keys from the root. */
+function pointerOf(keys) {
+  return keys.map((k) => `/${String(k).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+function isBinary(value) {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+}
+
+function isBoxed(value) {
+  return value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt;
+}
+
+function refuse(code, what, keys) {
+  const path = pointerOf(keys);
+  throw error(code, `${what} at \`${path}\``, path);
+}
+
+/**
+ * Checks that `JSON.stringify` writes `value` (the member `key` of its holder) as the caller
+ * meant it, throwing a coded error naming the path otherwise — never the value, which may be a
+ * masked field such as an ID number:
+ *   * a NaN or an infinity (`JSON.stringify` writes `null`, and a ban would vanish);
+ *   * an integer beyond ±(2^53−1), which a JavaScript number cannot hold exactly (pass a BigInt
+ *     or a string); a BigInt beyond 64 bits;
+ *   * binary data, Maps and Sets (written as `{}` or as numbered keys), functions and symbols;
+ *   * a cycle (`malformed_json`) and nesting deeper than the core accepts (`too_deep`).
+ * Returns whether a BigInt was found (which `JSON.stringify` cannot write at all).
+ */
+function inspect(value, key, keys, depth, open) {
+  // Primitives first: they are most of an application.
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return false;
+    case 'number':
+      if (!Number.isFinite(value)) refuse('unsupported_number', 'a NaN or infinite number is not JSON', keys);
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        refuse('unsupported_number', 'an integer beyond ±(2^53−1) cannot be held exactly by a JavaScript number (pass a BigInt or a string)', keys);
+      }
+      return false;
+    case 'function':
+    case 'symbol':
+      return refuse('unsupported_type', `a ${typeof value} is not JSON`, keys);
+    default:
+      break;
+  }
+  if (value === null) return false;
+  // Binary data first: a Buffer's `toJSON` writes its bytes as a list of numbers.
+  if (isBinary(value)) refuse('unsupported_type', 'binary data is not JSON', keys);
+  // As JSON.stringify: `toJSON` once (a Date), then boxed primitives unwrapped.
+  if (typeof value.toJSON === 'function') {
+    value = value.toJSON(String(key));
+    if (value === null || (typeof value !== 'object' && typeof value !== 'bigint')) {
+      return inspect(value, key, keys, depth, open);
+    }
+  }
+  if (isBoxed(value)) value = value.valueOf();
+  if (typeof value === 'bigint') {
+    if (value < INT_MIN || value > INT_MAX) refuse('unsupported_number', 'an integer that does not fit in 64 bits', keys);
+    return true;
+  }
+  if (typeof value !== 'object') return inspect(value, key, keys, depth, open);
+  if (isBinary(value)) refuse('unsupported_type', 'binary data is not JSON', keys);
+  if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet) {
+    refuse('unsupported_type', `a ${value.constructor.name} is not JSON`, keys);
+  }
+  if (depth >= MAX_DEPTH) refuse('too_deep', `arrays and objects nest deeper than ${MAX_DEPTH} levels`, keys);
+  if (open.has(value)) refuse('malformed_json', 'the application contains a cycle', keys);
+  open.add(value);
+  let big = false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      keys.push(i);
+      big = inspect(value[i], i, keys, depth + 1, open) || big;
+      keys.pop();
+    }
+  } else {
+    for (const k of Object.keys(value)) {
+      keys.push(k);
+      big = inspect(value[k], k, keys, depth + 1, open) || big;
+      keys.pop();
+    }
+  }
+  open.delete(value);
+  return big;
+}
+
+/**
+ * JSON text of an application object: `JSON.stringify`, after `inspect` has refused what it
+ * would silently change. BigInts (of up to 64 bits) are written exactly, digit for digit.
+ * `toJSON` (a Date) and boxed primitives are honoured; `undefined` members are left out and
+ * `undefined` items are `null`, as `JSON.stringify` does (absent and null mean the same).
+ */
+function jsonText(application) {
+  const big = inspect(application, '', [], 0, new Set());
+  if (!big) {
+    // `undefined` has no JSON form: the core reports `not_an_object`.
+    return JSON.stringify(application) ?? 'null';
+  }
+  // Rare: write each BigInt as a string holding a random tag and its digits, then unquote those.
+  // The tag (some 20 random characters) makes a clash with the application's own text negligible.
+  const random = () => Math.random().toString(36).slice(2, 12).padEnd(10, '0');
+  const tag = `baokao-bigint-${random()}${random()}-`;
+  const text = JSON.stringify(application, (_, v) => (typeof v === 'bigint' ? `${tag}${v}` : v)) ?? 'null';
+  return text.replace(new RegExp(`"${tag}(-?[0-9]+)"`, 'g'), '$1');
+}
+
 function applicationText(application) {
   if (typeof application === 'string') return application;
-  let text;
-  try {
-    text = JSON.stringify(application);
-  } catch (e) {
-    // A cycle, a BigInt, or nesting deeper than the JavaScript stack.
-    const code = e instanceof RangeError ? 'too_deep' : 'malformed_json';
-    throw error(code, `the application cannot be converted to JSON: ${e.message}`);
+  if (application instanceof Uint8Array || application instanceof ArrayBuffer) {
+    // A Node Buffer is a Uint8Array: the bytes of JSON text, read as UTF-8.
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(application);
+    } catch {
+      throw error('malformed_json', 'the application bytes are not UTF-8 text');
+    }
   }
-  // `undefined` and functions have no JSON form: the core reports `not_an_object`.
-  return text === undefined ? 'null' : text;
+  if (ArrayBuffer.isView(application)) {
+    throw error('unsupported_type', 'an application is JSON text (a string, UTF-8 bytes) or an object');
+  }
+  return jsonText(application);
 }
 
 function bundleText(bundle) {

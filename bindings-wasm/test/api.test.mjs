@@ -234,12 +234,12 @@ test('bad applications throw coded {code, message, path} objects', () => {
   assertCoded(thrown(() => engine.validate('['.repeat(100_000))), 'too_deep');
   let deep = {};
   for (let i = 0; i < 1000; i += 1) deep = { a: deep };
-  assertCoded(thrown(() => engine.validate(deep)), 'too_deep');
+  assertCoded(thrown(() => engine.validate(deep)), 'too_deep', '/a'.repeat(64));
   const huge = { basic: { address: 'x'.repeat(2 * 1024 * 1024) } };
   assertCoded(thrown(() => engine.validate(huge)), 'document_too_large');
   const cyclic = { basic: {} };
   cyclic.basic.self = cyclic;
-  assertCoded(thrown(() => engine.validate(cyclic)), 'malformed_json');
+  assertCoded(thrown(() => engine.validate(cyclic)), 'malformed_json', '/basic/self');
   assertCoded(thrown(() => engine.validateStep('payment', clinical)), 'unknown_step');
   assertCoded(thrown(() => engine.validateStep(undefined, clinical)), 'unknown_step');
   assertCoded(thrown(() => engine.validate(clinical, { lang: 'fr' })), 'invalid_option');
