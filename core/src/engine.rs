@@ -403,12 +403,7 @@ impl Engine {
             (Some(n), serde_json::Value::Object(doc)) if !n.lines.is_empty() => {
                 let mut scratch = Vec::new();
                 let bound = {
-                    let mut sink = Sink {
-                        lang,
-                        only_step: None,
-                        out: &mut scratch,
-                        steps: &p.schema.steps,
-                    };
+                    let mut sink = Sink::new(lang, None, &mut scratch, &p.schema.steps);
                     p.schema.bind(doc, &mut sink)
                 };
                 let cx = Cx {
