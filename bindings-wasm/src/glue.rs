@@ -432,7 +432,7 @@ fn field_spec<'p>(
         max_length: def.max_length,
         min: def.min,
         max: def.max,
-        mask: def.mask,
+        mask: def.mask.is_masked(),
         dash: def.dash,
         doc: def.doc.as_deref(),
     })

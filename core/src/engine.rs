@@ -452,15 +452,12 @@ impl Engine {
     /// that echo a field's value next to a report, such as a batch's `id` column.
     pub fn mask<'a>(&self, path: &str, value: &'a str) -> Cow<'a, str> {
         let schema = &self.program.schema;
-        let masked = schema
+        let style = schema
             .member(path)
             .and_then(|m| schema.info(m))
-            .is_some_and(|f| f.mask);
-        if masked {
-            Cow::Owned(crate::mask::mask_text(value))
-        } else {
-            Cow::Borrowed(value)
-        }
+            .map(|f| f.mask)
+            .unwrap_or_default();
+        crate::mask::field_text(style, value)
     }
 
     /// Validate with explicit options.

@@ -160,7 +160,7 @@ fn field_schema(f: &FieldInfo, item: Option<FieldType>) -> Value {
             }
         }
     }
-    if f.mask {
+    if f.mask.is_masked() {
         // The value is sent but never shown back: reports mask it (docs/report.md).
         s.insert("writeOnly".into(), Value::Bool(true));
     }

@@ -17,7 +17,18 @@
 //!   quantifier) is shown: it tells one bit, which the outcome of the rule tells anyway;
 //! * an unknown value is unknown (`null` in traces, `—` in messages) whatever its mask.
 
+use crate::pack::model::MaskStyle;
 use crate::value::Value;
+
+/// The text of a masked field's own value as reports show it: [`mask_text`] for `mask = true`,
+/// `***` (nothing of it) for `mask = "all"`, the text itself when not masked.
+pub fn field_text(style: MaskStyle, text: &str) -> std::borrow::Cow<'_, str> {
+    match style {
+        MaskStyle::None => std::borrow::Cow::Borrowed(text),
+        MaskStyle::Partial => std::borrow::Cow::Owned(mask_text(text)),
+        MaskStyle::All => std::borrow::Cow::Borrowed("***"),
+    }
+}
 
 /// How a value must be shown. Ordered: combining two values keeps the stricter mask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

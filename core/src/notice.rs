@@ -10,7 +10,6 @@
 
 use std::fmt::Write as _;
 
-use crate::builtins::id_card;
 use crate::compile::Program;
 use crate::error::ApplicationError;
 use crate::pack::model::{FieldDef, Source};
@@ -153,8 +152,8 @@ fn shown(
             .join("、"),
         J::Null | J::Object(_) => return None,
     };
-    if f.mask {
-        return Some(id_card::mask(&text));
+    if f.mask.is_masked() {
+        return Some(crate::mask::field_text(f.mask, &text).into_owned());
     }
     let named = f
         .enum_table

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use regex::Regex;
 
-use crate::builtins::{dates, id_card, text};
+use crate::builtins::{dates, text};
 use crate::expr::eval::{Bound, KeyHash};
 use crate::expr::ir::Node;
 use crate::pack::model::Severity;
@@ -124,8 +124,8 @@ pub struct FieldInfo {
     pub enumeration: Option<Vec<Box<str>>>,
     /// Checks.
     pub constraints: Constraints,
-    /// Never echo in full.
-    pub mask: bool,
+    /// Never echo in full: how the field's own value is shown.
+    pub mask: crate::pack::model::MaskStyle,
     /// Accepts the placeholder `-`.
     pub dash: bool,
     /// Always required.
@@ -530,13 +530,7 @@ fn check_constraints(
 ) {
     let c = &f.constraints;
     if let Value::Text(s) = value {
-        let shown = || {
-            if f.mask {
-                id_card::mask(s)
-            } else {
-                s.to_owned()
-            }
-        };
+        let shown = || crate::mask::field_text(f.mask, s).into_owned();
         if let Some(values) = &c.allowed {
             if !values.contains(s) {
                 sink.field(f, path(), "enum_mismatch", &Detail::Value(shown()));
@@ -830,11 +824,7 @@ fn bind_list<'a>(
                     &info.field,
                     item_path(),
                     "enum_mismatch",
-                    &Detail::Value(if info.field.mask {
-                        id_card::mask(s)
-                    } else {
-                        s.to_owned()
-                    }),
+                    &Detail::Value(crate::mask::field_text(info.field.mask, s).into_owned()),
                 );
             }
         }

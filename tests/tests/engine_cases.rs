@@ -159,7 +159,7 @@ fn run_pack(name: String, dir: &Path, failures: &mut Failures) -> Option<Ran> {
         .pack()
         .fields
         .iter()
-        .filter(|f| f.mask)
+        .filter(|f| f.mask.is_masked())
         .map(|f| (f.path.as_str(), f.ty))
         .collect();
     let mut reports = Vec::new();

@@ -299,3 +299,49 @@ fn derived_values_of_the_example_id_number_are_masked() {
         "id_birth_date shown: {shown}"
     );
 }
+
+/// Passwords and recovery answers are `mask = "all"`: not even the first 3 and last 4 characters an
+/// ID number keeps (an 8-character password masked that way would show 7 of its 8). A value that
+/// breaks the pattern is echoed in the diagnostic's message: it must show as `***`.
+#[test]
+fn passwords_and_answers_show_no_character() {
+    let mut doc = base().clone();
+    doc["account"]["password"] = json!("Zq7#Xw2Lm");
+    doc["account"]["recovery_answer"] = json!("ab");
+    let e = engine();
+    let mut out = String::new();
+    for lang in [Lang::Zh, Lang::En] {
+        let report = e
+            .run(&doc, &Options::default().with_lang(lang).with_explain(true))
+            .unwrap();
+        out.push_str(&serde_json::to_string(&report).unwrap());
+        out.push_str(&report.to_text());
+    }
+    assert!(
+        out.contains("pattern_mismatch"),
+        "the password breaks its pattern"
+    );
+    let around = |at: usize| {
+        let start = (0..=at.saturating_sub(80))
+            .rev()
+            .find(|i| out.is_char_boundary(*i))
+            .unwrap_or(0);
+        let end = ((at + 80).min(out.len())..=out.len())
+            .find(|i| out.is_char_boundary(*i))
+            .unwrap_or(out.len());
+        out[start..end].to_owned()
+    };
+    for run in ["Zq7", "7#X", "Xw2", "2Lm", "Lm", "Zq"] {
+        if let Some(at) = out.find(run) {
+            panic!("`{run}` of the password appears: …{}…", around(at));
+        }
+    }
+    if let Some(at) = out.find("\"ab\"") {
+        panic!("the recovery answer appears: …{}…", around(at));
+    }
+    assert_eq!(e.mask("account.password", "Zq7#Xw2Lm"), "***");
+    assert_eq!(
+        e.mask("basic.id_number", "430102199805140318"),
+        "430***********0318"
+    );
+}

@@ -860,12 +860,13 @@ impl<'c> Checker<'c> {
     }
 }
 
-/// The mask of a field's value: [`Mask::Field`] for a field marked `mask`.
+/// The mask of a field's value: [`Mask::Field`] for a field marked `mask = true`; a field marked
+/// `mask = "all"` shows none of its characters, as a value derived from a masked one.
 fn field_mask(info: Option<&crate::schema::FieldInfo>) -> Mask {
-    if info.is_some_and(|f| f.mask) {
-        Mask::Field
-    } else {
-        Mask::Clear
+    match info.map(|f| f.mask) {
+        Some(crate::pack::model::MaskStyle::Partial) => Mask::Field,
+        Some(crate::pack::model::MaskStyle::All) => Mask::Derived,
+        _ => Mask::Clear,
     }
 }
 

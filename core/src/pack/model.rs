@@ -225,9 +225,11 @@ pub struct FieldDef<E> {
     /// Largest allowed number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
-    /// Never echo the value in full (ID numbers): reports show it masked.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub mask: bool,
+    /// Never echo the value in full: `true` (an ID number: reports show its first 3 and last 4
+    /// characters, `430***********0318`, so a reviewer can recognise it) or `"all"` (a password, a
+    /// recovery answer: no character at all, `***`).
+    #[serde(default, skip_serializing_if = "MaskStyle::is_none")]
+    pub mask: MaskStyle,
     /// Accept the placeholder `-` ("not applicable", as the form writes it for 师承/确有专长
     /// records): it counts as present for `required`, reads as unknown, and `is_dash(path)` sees it.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -241,6 +243,62 @@ pub struct FieldDef<E> {
     /// Help text for form authors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
+}
+
+/// How a field marked `mask` is shown (written `mask = true` or `mask = "all"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MaskStyle {
+    /// Not masked (`mask = false` or absent).
+    #[default]
+    None,
+    /// `mask = true`: the first 3 and last 4 characters of a value longer than 7, else its last.
+    Partial,
+    /// `mask = "all"`: no character of the value.
+    All,
+}
+
+impl MaskStyle {
+    /// Whether the field is masked at all.
+    pub fn is_masked(self) -> bool {
+        self != MaskStyle::None
+    }
+
+    #[expect(
+        clippy::trivially_copy_pass_by_ref,
+        reason = "serde's skip_serializing_if passes a reference"
+    )]
+    fn is_none(&self) -> bool {
+        *self == MaskStyle::None
+    }
+}
+
+impl Serialize for MaskStyle {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MaskStyle::None => s.serialize_bool(false),
+            MaskStyle::Partial => s.serialize_bool(true),
+            MaskStyle::All => s.serialize_str("all"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MaskStyle {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Word(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Flag(false) => Ok(MaskStyle::None),
+            Raw::Flag(true) => Ok(MaskStyle::Partial),
+            Raw::Word(w) if w == "all" => Ok(MaskStyle::All),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "`mask` is true, false or \"all\", not `{w}`"
+            ))),
+        }
+    }
 }
 
 #[expect(
