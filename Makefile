@@ -8,7 +8,7 @@ PACKS    := $(PACK) $(OVERLAYS)
 CARGO    ?= cargo
 BAOKAO   := target/release/baokao
 
-.PHONY: run test setup build rust-checks rust-tests pack-tests python-tests wasm-tests catalogue compare
+.PHONY: run test setup build rust-checks rust-tests pack-tests python-tests wasm-tests catalogue compare fuzz
 
 ## Check the bundled example applications against the bundled 2024 rule pack.
 ## Exit status 1 from `baokao check` only says some example is (deliberately) not eligible.
@@ -58,3 +58,7 @@ catalogue: build
 ## Writes the tables into docs/benchmarks.md; `scripts/compare.sh --quick` for a smoke run.
 compare: setup
 	./scripts/compare.sh
+
+## Fuzz the engine (cargo-fuzz on nightly, not part of `test`): FUZZ_SECONDS per target (default 300).
+fuzz:
+	./scripts/fuzz.sh

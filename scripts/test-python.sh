@@ -31,6 +31,17 @@ for dir in rules/*/; do
   fi
 done
 
+# Seeded mutations of the examples (messy documents, unreadable text), with the core's reports: the
+# bindings must give the same reports and errors. Exit 1 is a failing example or a report contract
+# violation — the Rust suites report both; only exit 2 (nothing written) stops here.
+status=0
+target/release/baokao test rules/nmec-2024 --write-mutations target/conformance/mutations.jsonl \
+  --mutations 2000 >/dev/null || status=$?
+if [ "$status" -gt 1 ]; then
+  echo "cannot write the mutation vectors" >&2
+  exit "$status"
+fi
+
 # The printable success notices the CLI writes for four example applications, in both languages:
 # the bindings' `notice()` must give the same bytes (tests compare with these files).
 notices_dir=target/conformance/notices

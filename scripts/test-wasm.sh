@@ -17,6 +17,17 @@ cargo build --release -q -p baokao-cli
 mkdir -p target/conformance
 target/release/baokao test rules/nmec-2024 --write-vectors target/conformance/nmec-2024.jsonl >/dev/null
 
+# Seeded mutations of the examples (messy documents, unreadable text), with the core's reports: the
+# bindings must give the same reports and errors. Exit 1 is a failing example or a report contract
+# violation — the Rust suites report both; only exit 2 (nothing written) stops here.
+status=0
+target/release/baokao test rules/nmec-2024 --write-mutations target/conformance/mutations.jsonl \
+  --mutations 2000 >/dev/null || status=$?
+if [ "$status" -gt 1 ]; then
+  echo "cannot write the mutation vectors" >&2
+  exit "$status"
+fi
+
 # The printable success notices the CLI writes for four example applications, in both languages:
 # the bindings' `notice()` must give the same bytes (tests compare with these files).
 notices_dir=target/conformance/notices

@@ -88,3 +88,26 @@ def test_to_json_is_byte_identical_to_the_rust_core(
         assert len(rust) == len(group)
         for v, expected in zip(group, rust):
             assert judge(engine, v, v["document"], lang).to_json() == expected, v["name"]
+
+
+def test_mutations_give_the_cores_reports(engine: baokao.Engine) -> None:
+    """2,000 seeded mutations of the examples (`baokao test --write-mutations`, written by
+    scripts/test-python.sh): messy documents and unreadable text give exactly the core's reports,
+    or its error codes, in both languages and step by step."""
+    path = ROOT / "target" / "conformance" / "mutations.jsonl"
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 2000
+    for v in lines:
+        app = v["document"] if "document" in v else v["text"]
+        for lang in ("zh", "en"):
+            try:
+                report = (
+                    engine.validate_step(v["step"], app, lang=lang)
+                    if v["step"]
+                    else engine.validate(app, lang=lang)
+                )
+            except baokao.BaokaoError as e:
+                assert "error" in v and e.code == v["error"]["code"], v["name"]
+                continue
+            assert "reports" in v, f"{v['name']}: the core could not judge it ({v.get('error')})"
+            assert report.to_dict() == v["reports"][lang], f"{v['name']} {lang}"

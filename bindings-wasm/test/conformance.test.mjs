@@ -3,7 +3,9 @@
 // in Chinese and in English, whether the application is passed as an object or as JSON text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadBaokao, bundleText, vectors } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadBaokao, bundleText, vectors, repoRoot } from './helpers.mjs';
 
 const { Engine } = await loadBaokao();
 const engine = Engine.fromBundle(bundleText());
@@ -33,3 +35,26 @@ for (const v of all) {
     }
   });
 }
+
+test('2,000 seeded mutations give the core reports and error codes', () => {
+  // Written by scripts/test-wasm.sh with `baokao test --write-mutations`: messy documents and
+  // unreadable text, with the core's reports (or error code) in both languages.
+  const path = join(repoRoot, 'target/conformance/mutations.jsonl');
+  const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 2000);
+  for (const v of lines) {
+    const app = v.document ?? v.text;
+    for (const lang of ['zh', 'en']) {
+      let report;
+      try {
+        report = v.step ? engine.validateStep(v.step, app, { lang }) : engine.validate(app, { lang });
+      } catch (e) {
+        assert.ok(v.error, `${v.name}: ${JSON.stringify(e)}`);
+        assert.equal(e.code, v.error.code, v.name);
+        continue;
+      }
+      assert.ok(v.reports, `${v.name}: the core could not judge it (${JSON.stringify(v.error)})`);
+      assert.deepStrictEqual(report, v.reports[lang], `${v.name} ${lang}`);
+    }
+  }
+});

@@ -22,10 +22,12 @@ usage:
       is that record's error, and the others are still checked
   baokao explain --pack <dir|bundle> [--lang zh|en] [--format text|json] <file|->
       validate with a trace of every rule and decision and the values they saw
-  baokao test <pack> [--allow-uncovered] [--write-vectors FILE]
+  baokao test <pack> [--allow-uncovered] [--write-vectors FILE] [--write-mutations FILE [--mutations N] [--seed S]]
       run the pack's example applications; fails on a failed example or an unexercised rule;
       --write-vectors writes each example with its zh and en reports as JSON Lines (the
-      conformance vectors the Python and WebAssembly bindings are checked against)
+      conformance vectors the Python and WebAssembly bindings are checked against);
+      --write-mutations writes N (default 2000) seeded mutations of the examples with their
+      reports, the same kind of vectors, and fails on any report that breaks the report contract
   baokao lint <pack>
       decision tables with unreachable, overlapping or missing rows; unused parameters and tables
   baokao notice --pack <dir|bundle> [--lang zh|en] [-o FILE] <file|->
@@ -484,12 +486,30 @@ fn one_pack(args: &[String], flags: &[&str]) -> Result<(String, Vec<String>), Fa
 
 fn test(args: &[String]) -> Result<u8, Fatal> {
     let mut vectors = None;
+    let mut mutations = None;
+    let mut count = 2000usize;
+    let mut seed = 20_240_122u64;
     let mut rest = Vec::new();
     let mut i = 0;
     while i < args.len() {
         match args.get(i).map(String::as_str) {
             Some("--write-vectors") => {
                 vectors = Some(value(args, &mut i, "--write-vectors")?.to_owned());
+            }
+            Some("--write-mutations") => {
+                mutations = Some(value(args, &mut i, "--write-mutations")?.to_owned());
+            }
+            Some("--mutations") => {
+                let v = value(args, &mut i, "--mutations")?;
+                count = v
+                    .parse()
+                    .map_err(|_| Fatal(format!("`--mutations` needs a number, not `{v}`")))?;
+            }
+            Some("--seed") => {
+                let v = value(args, &mut i, "--seed")?;
+                seed = v
+                    .parse()
+                    .map_err(|_| Fatal(format!("`--seed` needs a number, not `{v}`")))?;
             }
             Some(a) => rest.push(a.to_owned()),
             None => {}
@@ -500,6 +520,23 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
     let engine = load(&pack)?;
     if let Some(path) = vectors {
         write_vectors(&engine, &path)?;
+    }
+    if let Some(path) = mutations {
+        // Seeded mutations of the examples: the cross-runtime vectors, and the report contract.
+        let inputs = testing::mutations::generate(&engine, seed, count);
+        let (lines, violations) = testing::mutations::judge(&engine, &inputs);
+        write_lines(&path, &lines)?;
+        eprintln!(
+            "wrote {} mutated applications (seed {seed}) to {path}",
+            lines.len()
+        );
+        if !violations.is_empty() {
+            for v in violations.iter().take(50) {
+                println!("CONTRACT {v}");
+            }
+            println!("{} report contract violation(s)", violations.len());
+            return Ok(1);
+        }
     }
     let run = testing::run_examples(&engine);
     for r in &run.results {
@@ -550,6 +587,20 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
 }
 
 /// Write every example with its reports in both languages, one JSON object per line.
+fn write_lines(path: &str, lines: &[serde_json::Value]) -> Result<(), Fatal> {
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut out = BufWriter::new(
+        std::fs::File::create(path).map_err(|e| Fatal(format!("cannot write `{path}`: {e}")))?,
+    );
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 fn write_vectors(engine: &Engine, path: &str) -> Result<(), Fatal> {
     if let Some(parent) = std::path::Path::new(path).parent() {
         std::fs::create_dir_all(parent)?;

@@ -3,6 +3,8 @@
 //! The same examples are the conformance vectors of the Python and WebAssembly bindings, so this
 //! runner is part of the library rather than of the CLI.
 
+pub mod mutations;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{Engine, Options};
