@@ -410,7 +410,8 @@ pub fn contract_violations(engine: &Engine, report: &Report, step: Option<&str>)
 }
 
 /// Judge every mutation in both languages: one conformance-vector line each (`{name, step,
-/// document | text, reports: {zh, en}}` or `{…, error: {code}}`), and every contract violation
+/// document and json (its text) | text, reports: {zh, en}}` or `{…, error: {code}}`), and every
+/// contract violation
 /// (`name: what`), including a difference between the languages beyond messages and labels.
 pub fn judge(engine: &Engine, mutations: &[Mutation]) -> (Vec<Value>, Vec<String>) {
     let mut lines = Vec::with_capacity(mutations.len());
@@ -455,7 +456,12 @@ pub fn judge(engine: &Engine, mutations: &[Mutation]) -> (Vec<Value>, Vec<String
             }
         }
         match (&m.document, &m.text) {
-            (Some(doc), _) => line.insert("document".into(), doc.clone()),
+            (Some(doc), _) => {
+                // Also as text: a JavaScript number cannot hold every JSON number exactly
+                // (9007199254740993), so the WebAssembly suite judges the text.
+                line.insert("json".into(), json!(doc.to_string()));
+                line.insert("document".into(), doc.clone())
+            }
             (_, Some(text)) => line.insert("text".into(), json!(text)),
             _ => None,
         };
