@@ -29,6 +29,7 @@
 pub mod builtins;
 pub mod catalogue;
 pub mod compile;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod expr;
