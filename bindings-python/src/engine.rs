@@ -18,8 +18,9 @@ pub struct Engine {
 }
 
 fn options(lang: &str, step: Option<String>, explain: bool) -> PyResult<Options> {
-    let lang = Lang::parse(lang)
-        .ok_or_else(|| PyValueError::new_err(format!("unknown language `{lang}` (zh or en)")))?;
+    let lang = Lang::parse(lang).ok_or_else(|| {
+        PyValueError::new_err(format!("unknown language `{lang}`: {}", Lang::EXPECTED))
+    })?;
     Ok(Options {
         lang,
         step,

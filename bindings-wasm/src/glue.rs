@@ -91,7 +91,7 @@ pub fn parse_lang(lang: &str) -> Result<Lang, ErrorInfo> {
     Lang::parse(lang).ok_or_else(|| {
         ErrorInfo::new(
             "invalid_option",
-            format!("unknown language `{lang}`; use `zh` or `en`"),
+            format!("unknown language `{lang}`: {}", Lang::EXPECTED),
             "",
         )
     })

@@ -22,12 +22,37 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Parse `zh`, `zh-CN`, `en`.
+    /// What [`Lang::parse`] accepts, for error messages: `unknown language `fr`: {EXPECTED}`.
+    pub const EXPECTED: &'static str =
+        "give a language tag starting with zh or en (zh, zh-CN, en, en-US …)";
+
+    /// Parse a language tag: a BCP 47 tag whose primary language subtag is `zh` or `en`, in any
+    /// case (`zh`, `ZH`, `zh-CN`, `zh-Hans-CN`, `en`, `en-US`, `EN-gb`), also with `_` between
+    /// subtags as POSIX locales write them (`zh_CN`). Any other language, an empty subtag or one
+    /// longer than 8 letters and digits is `None`. Every `zh` tag gets the Simplified Chinese
+    /// messages the packs are written in.
     pub fn parse(s: &str) -> Option<Lang> {
-        match s.to_ascii_lowercase().as_str() {
-            "zh" | "zh-cn" | "zh_cn" | "zh-hans" => Some(Lang::Zh),
-            "en" | "en-us" | "en-gb" => Some(Lang::En),
-            _ => None,
+        let mut subtags = s.split(['-', '_']);
+        let primary = subtags.next()?;
+        let well_formed =
+            |t: &str| (1..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !subtags.all(well_formed) {
+            return None;
+        }
+        if primary.eq_ignore_ascii_case("zh") {
+            Some(Lang::Zh)
+        } else if primary.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The primary language subtag: `zh` or `en`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
         }
     }
 
@@ -335,5 +360,49 @@ pub fn schema_message(
             "cannot decide yet: a value it depends on (an earlier decision or a computed value) is undetermined".to_owned()
         }
         (_, other) => format!("{name}: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn language_tags_are_read_by_their_primary_subtag() {
+        for tag in [
+            "zh",
+            "ZH",
+            "Zh",
+            "zh-CN",
+            "zh-cn",
+            "zh_CN",
+            "zh-Hans",
+            "zh-Hans-CN",
+            "zh-TW",
+        ] {
+            assert_eq!(Lang::parse(tag), Some(Lang::Zh), "{tag}");
+        }
+        for tag in ["en", "EN", "en-US", "en-us", "en_GB", "en-GB", "en-Latn-US"] {
+            assert_eq!(Lang::parse(tag), Some(Lang::En), "{tag}");
+        }
+        for tag in [
+            "",
+            "fr",
+            "fr-FR",
+            "zho",
+            "eng",
+            "english",
+            "chinese",
+            "zh-",
+            "en--US",
+            "-en",
+            "en-toolongsubtag",
+            "en US",
+            "zh-C N",
+            "e",
+            "z",
+        ] {
+            assert_eq!(Lang::parse(tag), None, "{tag:?}");
+        }
     }
 }
