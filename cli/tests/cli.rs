@@ -594,3 +594,325 @@ fn notice_writes_the_page_or_refuses_with_a_code() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// --- command lines that behave ------------------------------------------------------------------
+
+const COMMANDS: [&str; 9] = [
+    "check", "explain", "diff", "test", "lint", "notice", "bundle", "schema", "doc",
+];
+
+#[test]
+fn every_command_has_help() {
+    for command in COMMANDS {
+        for args in [
+            vec![command, "--help"],
+            vec![command, "-h"],
+            vec!["help", command],
+            // Before anything else is checked: a missing pack or an unknown option does not matter.
+            vec![command, "--pack", "/nonexistent", "--bogus", "--help"],
+        ] {
+            let out = baokao(&args, None);
+            let s = text(&out.stdout);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{args:?}: {}",
+                text(&out.stderr)
+            );
+            assert!(
+                s.starts_with(&format!("usage: baokao {command} ")),
+                "{args:?}: {s}"
+            );
+            assert!(out.stderr.is_empty(), "{args:?}");
+        }
+    }
+    let general = baokao(&["--help"], None);
+    assert_eq!(general.status.code(), Some(0));
+    for command in COMMANDS {
+        assert!(
+            text(&general.stdout).contains(&format!("baokao {command} ")),
+            "{command}"
+        );
+    }
+}
+
+/// Usage errors: one line on stderr naming the problem and where help is, exit 2, nothing read.
+#[test]
+fn usage_errors_are_one_line_and_exit_2() {
+    let app = example("a-clinical-bachelor.json");
+    for (args, needle) in [
+        (
+            vec!["check", "--pack", PACK, "--bogus", &app],
+            "unknown option `--bogus`",
+        ),
+        (vec!["check", &app], "`--pack` is required"),
+        (vec!["check", "--pack", PACK], "no application given"),
+        (
+            vec!["check", "--pack", PACK, "--lang", "fr", &app],
+            "unknown language `fr`",
+        ),
+        (
+            vec!["check", "--pack", PACK, "--format", "xml", &app],
+            "unknown format `xml`",
+        ),
+        (
+            vec!["check", "--pack", PACK, "--encoding", "klingon", &app],
+            "unknown encoding `klingon`",
+        ),
+        (
+            vec!["check", "--pack", PACK, "--encoding", "utf-16", &app],
+            "encoding `utf-16` is not supported",
+        ),
+        (
+            vec!["check", "--pack", PACK, "--lang"],
+            "`--lang` needs a value",
+        ),
+        (vec!["diff", PACK], "give two packs"),
+        (
+            vec!["diff", PACK, PACK, "--apps"],
+            "`--apps` needs at least one file",
+        ),
+        (
+            vec!["diff", PACK, PACK, "--apps", "export.csv"],
+            "`python -m baokao diff`",
+        ),
+        (vec!["lint"], "a pack directory is required"),
+        (vec!["frobnicate"], "unknown command `frobnicate`"),
+    ] {
+        // The input on stdin is never read: the command stops first.
+        let out = baokao(&args, Some(b"{}"));
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(
+            err.starts_with("baokao: ") && err.contains("--help`"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// `baokao schema … | head -c 300`: the reader goes away; the command ends quietly (no panic, no
+/// message) with the status of a process killed by SIGPIPE. The pipe's only reader has exited
+/// before the command starts, so its first write fails, whatever the size of the output.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let app = example("c-nursing-ineligible.json");
+    let conditional = example("b-trial-conditional.json");
+    for args in [
+        vec!["schema", PACK],
+        vec!["bundle", PACK],
+        vec!["doc", PACK],
+        vec!["test", PACK],
+        vec!["lint", PACK],
+        vec!["check", "--pack", PACK, &app],
+        vec!["check", "--pack", PACK, "--format", "json", &app],
+        vec!["diff", PACK, PACK],
+        vec!["notice", "--pack", PACK, &conditional],
+        vec!["--help"],
+        vec!["check", "--help"],
+    ] {
+        let mut reader = Command::new("true").stdin(Stdio::piped()).spawn().unwrap();
+        let closed = reader.stdin.take().unwrap();
+        reader.wait().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_baokao"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(closed))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+            .wait_with_output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert!(err.is_empty(), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}");
+    }
+}
+
+#[test]
+fn language_tags_starting_with_zh_or_en_are_accepted() {
+    let app = example("c-nursing-ineligible.json");
+    let report = |lang: &str| {
+        let out = baokao(
+            &[
+                "check", "--pack", PACK, "--format", "json", "--lang", lang, &app,
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(1), "{lang}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let (zh, en) = (report("zh"), report("en"));
+    assert_ne!(zh, en);
+    for tag in ["ZH", "zh-CN", "zh_CN", "zh-Hans-CN"] {
+        assert_eq!(report(tag), zh, "{tag}");
+    }
+    for tag in ["EN", "en-US", "en-GB", "En-us"] {
+        assert_eq!(report(tag), en, "{tag}");
+    }
+    for tag in ["fr", "english", "zh-", ""] {
+        let out = baokao(&["check", "--pack", PACK, "--lang", tag, &app], None);
+        assert_eq!(out.status.code(), Some(2), "{tag:?}");
+    }
+}
+
+/// GB18030 and friends: each record decoded before it is judged; a byte the encoding cannot read
+/// is that record's `invalid_encoding`, located in it.
+#[test]
+fn encoding_reads_gb18030_exports() {
+    let dir = scratch("gb18030");
+    let good = one_line("a-clinical-bachelor.json");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&good);
+    let gbk = gbk.into_owned();
+    // 0xFF starts no GB18030 character: put one where the candidate's name starts.
+    let at = good.find("李明轩").unwrap();
+    let column = encoding_rs::GBK.encode(&good[..at]).0.len() + 1;
+    let mut bad = gbk.clone();
+    bad[column - 1] = 0xFF;
+    let mut lines = Vec::new();
+    for record in [&gbk, &bad, &gbk] {
+        lines.extend_from_slice(record);
+        lines.extend_from_slice(b"\r\n");
+    }
+    let file = dir.join("export.jsonl");
+    std::fs::write(&file, &lines).unwrap();
+    let name = file.to_str().unwrap();
+    let json = |extra: &[&str], stdin: Option<&[u8]>| {
+        let mut args = vec!["check", "--pack", PACK, "--format", "json"];
+        args.extend_from_slice(extra);
+        baokao(&args, stdin)
+    };
+    let out = json(&["--encoding", "gb18030", name], None);
+    let got = json_lines(&out);
+    assert_eq!(
+        kinds(&got),
+        [
+            "eligible".to_owned(),
+            format!("invalid_encoding {name}:2"),
+            "eligible".to_owned()
+        ]
+    );
+    let message = got[1]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "text is not gb18030 at line 1, column {column} (byte `0xFF`)"
+        )),
+        "{message}"
+    );
+    // Read as UTF-8, no record is.
+    let utf8 = json(&[name], None);
+    assert!(kinds(&json_lines(&utf8))
+        .iter()
+        .all(|k| k.starts_with("invalid_encoding")));
+    // `gbk` names the same decoder; a single document and stdin too.
+    let single = dir.join("one.json");
+    std::fs::write(&single, &gbk).unwrap();
+    let out = json(
+        &["--encoding", "GBK", single.to_str().unwrap(), "-"],
+        Some(&lines),
+    );
+    assert_eq!(
+        kinds(&json_lines(&out)),
+        [
+            "eligible",
+            "eligible",
+            "invalid_encoding stdin:2",
+            "eligible"
+        ]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+// --- diff ------------------------------------------------------------------------------------
+
+const HUNAN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/nmec-2024-hunan");
+
+#[test]
+fn diff_exits_0_without_changes_1_with_them_2_on_errors() {
+    let same = baokao(&["diff", PACK, PACK], None);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
+    assert!(text(&same.stdout).contains("no changes"));
+    let changed = baokao(&["diff", PACK, HUNAN], None);
+    assert_eq!(changed.status.code(), Some(1), "{}", text(&changed.stderr));
+    let s = text(&changed.stdout);
+    assert!(s.contains("params (1 changed)"), "{s}");
+    assert!(
+        s.contains("~ assistant_years_cutoff: `2024-08-31` → `2024-08-15`"),
+        "{s}"
+    );
+    let missing = baokao(&["diff", PACK, "/nonexistent"], None);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("[io_error]"));
+}
+
+#[test]
+fn diff_with_applications_lists_whom_it_affects() {
+    let dir = scratch("diff-apps");
+    let vectors = dir.join("vectors.jsonl");
+    let out = baokao(
+        &["test", PACK, "--write-vectors", vectors.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let docs: Vec<String> = std::fs::read_to_string(&vectors)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["step"].is_null())
+        .map(|v| v["document"].to_string())
+        .collect();
+    let apps = dir.join("apps.jsonl");
+    std::fs::write(&apps, format!("{}\nnot json\n", docs.join("\n"))).unwrap();
+    let apps = apps.to_str().unwrap();
+    let out = baokao(
+        &["diff", PACK, HUNAN, "--format", "json", "--apps", apps],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["changed"], true);
+    assert_eq!(d["old"]["id"], "nmec-2024");
+    assert_eq!(d["new"]["id"], "nmec-2024-hunan");
+    let a = &d["applications"];
+    assert_eq!(a["checked"], docs.len() + 1);
+    assert_eq!(a["unreadable"][0]["code"], "malformed_json");
+    assert_eq!(
+        a["unreadable"][0]["input"],
+        format!("{apps}:{}", docs.len() + 1)
+    );
+    let changes = a["changes"].as_array().unwrap();
+    assert_eq!(a["changed"], changes.len());
+    let review = changes
+        .iter()
+        .find(|c| c["fires"] == serde_json::json!(["XF-12.c"]))
+        .expect("a candidate Hunan sends to review");
+    assert_eq!(review["old"]["outcome"], "eligible");
+    assert_eq!(review["new"]["outcome"], "needs_review");
+    assert!(review["input"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{apps}:")));
+    assert!(a["outcomes"]["eligible → needs_review"].as_u64().unwrap() >= 1);
+    // The same records on stdin, as text.
+    let stdin = baokao(
+        &["diff", PACK, HUNAN, "--apps", "-"],
+        Some(std::fs::read(apps).unwrap().as_slice()),
+    );
+    assert_eq!(stdin.status.code(), Some(1));
+    let s = text(&stdin.stdout);
+    assert!(
+        s.contains(&format!("applications: {} checked", docs.len() + 1)),
+        "{s}"
+    );
+    assert!(s.contains("eligible → needs_review · fires XF-12.c"), "{s}");
+    assert!(
+        s.contains(&format!(
+            "stdin:{}  unreadable: malformed_json",
+            docs.len() + 1
+        )),
+        "{s}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
