@@ -230,6 +230,9 @@ pub struct PackDiff {
     pub omissions: Vec<Change>,
     /// Reviewed form checks of eligibility requirements, by id.
     pub form_checks: Vec<Change>,
+    /// The printable success notice: `notice` itself (added, removed, or its `title` and `steps`
+    /// changed), then its lines by id.
+    pub notice: Vec<Change>,
     /// With applications: whom the change affects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applications: Option<ApplicationsDiff>,
@@ -732,6 +735,49 @@ fn diff_decisions(old: &Pack, new: &Pack) -> Vec<Change> {
     out
 }
 
+/// The `[notice]` sections: the section itself, then its lines by id.
+fn diff_notice(old: &Pack, new: &Pack) -> Vec<Change> {
+    let (o, n) = (
+        old.notice.as_ref().map(to_json),
+        new.notice.as_ref().map(to_json),
+    );
+    if o.is_none() || n.is_none() {
+        return diff_keyed(
+            &o.map(|v| ("notice".to_owned(), v)).into_iter().collect(),
+            &n.map(|v| ("notice".to_owned(), v)).into_iter().collect(),
+        );
+    }
+    let (o, n) = (o.unwrap_or_default(), n.unwrap_or_default());
+    let mut out = Vec::new();
+    let (a, b) = (without(o.clone(), &["line"]), without(n.clone(), &["line"]));
+    let keys = key_changes(&a, &b);
+    if !keys.is_empty() {
+        out.push(Change {
+            change: ChangeKind::Changed,
+            id: "notice".into(),
+            old_position: None,
+            new_position: None,
+            old: Some(a),
+            new: Some(b),
+            keys,
+            rows: Vec::new(),
+        });
+    }
+    let lines = |v: &Value| -> Vec<(String, Value)> {
+        v.get("line")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|l| {
+                let id = l.get("id").and_then(Value::as_str).unwrap_or_default();
+                (id.to_owned(), l.clone())
+            })
+            .collect()
+    };
+    out.extend(diff_ordered(&lines(&o), &lines(&n), &[]));
+    out
+}
+
 /// Compare two packs item by item.
 pub fn diff_packs(old: &Pack, new: &Pack) -> PackDiff {
     let info = |p: &Pack| PackInfo {
@@ -817,6 +863,7 @@ pub fn diff_packs(old: &Pack, new: &Pack) -> PackDiff {
                 .map(|m| (m.id.clone(), to_json(m)))
                 .collect(),
         ),
+        notice: diff_notice(old, new),
         applications: None,
     };
     // Omissions and form checks have no order that means anything: only content counts.
@@ -1043,7 +1090,8 @@ impl PackDiff {
             && self.decisions.is_empty()
             && self.materials.is_empty()
             && self.omissions.is_empty()
-            && self.form_checks.is_empty())
+            && self.form_checks.is_empty()
+            && self.notice.is_empty())
     }
 
     /// Attach the effect on applications; `changed` then also says whether a report changed.
@@ -1087,6 +1135,7 @@ impl PackDiff {
             ("materials", &self.materials),
             ("omissions", &self.omissions),
             ("form_checks", &self.form_checks),
+            ("notice", &self.notice),
         ] {
             if list.is_empty() {
                 continue;

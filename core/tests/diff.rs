@@ -358,6 +358,10 @@ fn every_section_lists_what_was_added_removed_changed_or_moved() {
     pack.materials.push(first);
     pack.fields[0].label.zh = "新标签".into();
     let omission = pack.omissions.remove(0).id;
+    // The notice: its title changed, its one line removed.
+    let notice = pack.notice.as_mut().unwrap();
+    notice.title.as_mut().unwrap().en = "A new title".into();
+    let line = notice.line.remove(0).id;
     let new = Engine::from_pack(pack).unwrap();
     let d = diff::diff(&old, &new);
 
@@ -408,6 +412,14 @@ fn every_section_lists_what_was_added_removed_changed_or_moved() {
     assert_eq!(d.fields.len(), 1);
     assert_eq!(d.fields[0].keys[0].key, "label.zh");
     assert_eq!(kinds(&d.omissions), [(ChangeKind::Removed, omission)]);
+    assert_eq!(
+        kinds(&d.notice),
+        [
+            (ChangeKind::Changed, "notice".into()),
+            (ChangeKind::Removed, line)
+        ]
+    );
+    assert_eq!(d.notice[0].keys[0].key, "title.en");
     assert!(d.params.is_empty() && d.pack.is_empty() && d.steps.is_empty());
     assert!(d.changed);
     let text = d.to_text();
