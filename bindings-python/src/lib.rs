@@ -9,17 +9,21 @@
 mod batch;
 mod bench;
 mod convert;
+mod diff;
 mod engine;
 mod error;
 mod report;
 
 use pyo3::prelude::*;
 
-/// Native part of the `baokao` package: `Engine` and `Report`. Import `baokao`, not this module.
+/// Native part of the `baokao` package: `Engine`, `Report`, `Diff` and `diff`. Import `baokao`, not this module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::Engine>()?;
     m.add_class::<report::Report>()?;
+    m.add_class::<diff::Diff>()?;
+    m.add_function(wrap_pyfunction!(diff::diff, m)?)?;
+    m.add_function(wrap_pyfunction!(diff::language, m)?)?;
     m.add("MAX_DOCUMENT_BYTES", baokao::MAX_DOCUMENT_BYTES)?;
     m.add("MAX_DOCUMENT_DEPTH", baokao::MAX_DOCUMENT_DEPTH)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -13,9 +13,12 @@ The report's JSON form is the contract shared with the Rust core and the WebAsse
 
 from __future__ import annotations
 
+import os
 from importlib import resources
+from typing import Any, Iterable, Optional, Union
 
-from ._native import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, Engine, Report, __version__
+from . import _native
+from ._native import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, Diff, Engine, Report, __version__, language
 from .errors import ApplicationError, BaokaoError, CompileError, LoadError
 
 __all__ = [
@@ -24,10 +27,13 @@ __all__ = [
     "ApplicationError",
     "BaokaoError",
     "CompileError",
+    "Diff",
     "Engine",
     "LoadError",
     "Report",
     "__version__",
+    "diff",
+    "language",
     "load",
     "packs",
 ]
@@ -56,3 +62,33 @@ def load(name: str) -> Engine:
         raise LoadError(message, code="unknown_pack")
     bundle = resources.files(__name__).joinpath("packs").joinpath(f"{name}.json")
     return Engine.from_bundle(bundle.read_bytes())
+
+
+def engine_of(pack: Union[Engine, str, "os.PathLike[str]"]) -> Engine:
+    """An :class:`Engine` for ``pack``: an engine as it is, the name of a shipped pack (unless a path
+    of that name exists), or a pack directory or bundle file."""
+    if isinstance(pack, Engine):
+        return pack
+    path = os.fspath(pack)
+    if path in packs() and not os.path.exists(path):
+        return load(path)
+    return Engine.from_path(path)
+
+
+def diff(
+    old: Union[Engine, str, "os.PathLike[str]"],
+    new: Union[Engine, str, "os.PathLike[str]"],
+    applications: Optional[Iterable[Any]] = None,
+    *,
+    lang: str = "zh",
+) -> Diff:
+    """What changed between two packs, as a reviewer reads it, and whom it affects.
+
+    ``old`` and ``new`` are engines, shipped pack names or pack paths. With ``applications``, each
+    is judged by both packs and every one whose report changes is listed (validity, outcome, route,
+    the rules that newly fire or stop firing, materials, due dates), with counts by kind. An item is
+    an application (``dict``, JSON ``str`` or ``bytes``), or a pair ``(input, application)`` naming
+    where it came from; a :class:`BaokaoError` in place of an application (a record that could not
+    be read) counts as unreadable. The core computes everything (``baokao diff`` prints the same).
+    """
+    return _native.diff(engine_of(old), engine_of(new), applications, lang=lang)

@@ -24,10 +24,13 @@ __all__ = [
     "ApplicationError",
     "BaokaoError",
     "CompileError",
+    "Diff",
     "Engine",
     "LoadError",
     "Report",
     "__version__",
+    "diff",
+    "language",
     "load",
     "packs",
 ]
@@ -88,7 +91,8 @@ class Report:
 class Engine:
     """A compiled rule pack: immutable and thread-safe. Compile once, validate many.
 
-    `lang` is `"zh"` (default) or `"en"`; another value raises `ValueError`. Every method raises
+    `lang` is a language tag starting with `zh` (default) or `en` (`zh-CN`, `en-US` …, see
+    `baokao.language`); another value raises `ValueError`. Every method raises
     `ApplicationError` when the application cannot be judged at all (not JSON, text that is not
     UTF-8, too large, too deep, not an object, a Python value with no JSON form, an unknown step),
     and `BaokaoError` with code `internal_error` should the engine itself fail. JSON text may start
@@ -144,6 +148,37 @@ class Engine:
         `{"error": {"code", "message", "path"}}` shape the CLI writes. Only an iterable that fails
         itself, or a wrong argument, raises.
         """
+
+@final
+class Diff:
+    """What changed between two packs and whom it affects (`baokao.diff`); never constructed
+    directly. Its JSON form is documented in `docs/diff.md`."""
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything differs: a section of the packs, or an application's report."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str:
+        """Compact JSON, byte-identical to `baokao diff --format json`."""
+    def to_text(self) -> str:
+        """The reviewer's text, as `baokao diff` prints it."""
+
+def engine_of(pack: Union[Engine, str, os.PathLike[str]]) -> Engine:
+    """An engine as it is, a shipped pack by name, or a pack directory or bundle file."""
+
+def diff(
+    old: Union[Engine, str, os.PathLike[str]],
+    new: Union[Engine, str, os.PathLike[str]],
+    applications: Optional[Iterable[Any]] = None,
+    *,
+    lang: Lang = "zh",
+) -> Diff:
+    """What changed between two packs, and with `applications` (each an application, or a pair
+    `(input, application)`; a `BaokaoError` counts as unreadable) every one whose report changes."""
+
+def language(tag: str) -> str:
+    """`"zh"` or `"en"`: the language of messages for a tag (`zh-CN`, `EN`, `en-US` …); `ValueError`
+    for any other."""
 
 def packs() -> list[str]:
     """Names of the rule packs shipped in this package."""

@@ -29,8 +29,10 @@ __all__ = [
 
 #: An application: a ``dict`` (converted directly, no JSON text in between) or JSON text.
 Application = Union[Dict[str, Any], str, bytes, bytearray]
-#: Languages of messages (``Lang::parse`` in the core; case does not matter).
-Lang = Literal["zh", "en", "zh-CN", "zh_CN", "zh-Hans", "en-US", "en-GB"]
+#: A language tag for messages: a BCP 47 tag whose primary subtag is ``zh`` or ``en``, in any case
+#: (``zh``, ``zh-CN``, ``zh-Hans-CN``, ``EN``, ``en-US``; ``_`` as in ``zh_CN`` too). Any other raises
+#: ``ValueError`` (``baokao.language(tag)`` says which language a tag gives).
+Lang = str
 #: The five eligibility outcomes, by precedence.
 Outcome = Literal["eligible", "conditional", "ineligible", "needs_review", "undetermined"]
 Severity = Literal["error", "warning", "info"]
