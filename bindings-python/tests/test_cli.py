@@ -259,7 +259,7 @@ def test_a_line_that_is_not_utf8_is_its_records_error(tmp_path: Path, full: dict
     assert stdin.returncode == 1 and b"Traceback" not in stdin.stderr, stdin.stderr
     lines = [json.loads(line) for line in stdin.stdout.splitlines()]
     assert [line.get("error", {}).get("code") for line in lines] == [None, "invalid_encoding", None]
-    assert lines[1]["error"]["input"] == "-:2"
+    assert lines[1]["error"]["input"] == "stdin:2"  # as the Rust CLI labels stdin
 
 
 def test_a_line_invalid_in_the_chosen_encoding_is_its_records_error(tmp_path: Path, full: dict[str, Any]) -> None:

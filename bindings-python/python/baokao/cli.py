@@ -1,17 +1,23 @@
-"""The command line for offices: check exported registrations against a rule pack.
+"""The command line for offices: check exported registrations against a rule pack, and see what a
+new pack changes for them.
 
 ::
 
     python -m baokao check --pack nmec-2024 --lang zh -o reports.csv export.csv
+    python -m baokao check --pack nmec-2024 -o findings.xlsx export.xlsx
     python -m baokao check --pack rules/nmec-2024-hunan --format jsonl -o reports.jsonl export.jsonl
+    python -m baokao diff nmec-2024 nmec-2024-hunan --apps export.xlsx
     python -m baokao packs
 
-Inputs are JSON Lines (``.jsonl``/``.ndjson``, or ``-`` for stdin), CSV (``.csv``, one column per field
-path such as ``education.major``) or single JSON documents (``.json``). The output is one row per
-application (CSV for a spreadsheet, or JSON Lines of the reports themselves), and a summary by outcome
-and by rule (``--summary``, by default next to ``-o`` as ``<name>.summary.csv``). Exit status: 0 every
-application valid and eligible (a ``conditional`` candidate still has something due: 1), 1 some not
-(or unreadable), 2 a usage or pack error.
+Inputs are JSON Lines (``.jsonl``/``.ndjson``, or ``-`` for stdin), CSV (``.csv``) and Excel
+(``.xlsx``, with ``pip install "baokao[excel]"``) with one column per field path such as
+``education.major``, or single JSON documents (``.json``). The output is one row per application
+(CSV for a spreadsheet, JSON Lines of the reports themselves, or an Excel workbook of the findings),
+and a summary by outcome, by rule and by error code: with ``-o FILE``, in ``FILE`` with its
+extension replaced by ``.summary.csv`` (``out.csv`` → ``out.summary.csv``), or ``--summary FILE``; a
+workbook has it as its first sheet. Exit status: 0 every application valid and eligible (a
+``conditional`` candidate still has something due: 1), 1 some not (or unreadable), 2 a usage or
+pack error — a usage error is one line on stderr, before any input is read.
 
 Inputs are read as they are checked, a record at a time: a record that cannot be read (a line its
 ``--encoding`` cannot decode, not JSON, over the 1 MiB limit) is that record's error, located by its
@@ -22,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import collections
 import contextlib
 import csv
+import datetime
 import itertools
 import json
 import os
@@ -32,13 +40,14 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Callable, ContextManager, Iterable, Iterator, Optional, TextIO, Union
+from typing import Any, BinaryIO, Callable, ContextManager, Iterable, Iterator, NoReturn, Optional, TextIO, Union
 
-from . import MAX_DOCUMENT_BYTES, Engine, Report, __version__, load, packs
+from . import MAX_DOCUMENT_BYTES, Engine, Report, __version__, diff, engine_of, language, packs
+from . import excel
 from .errors import ApplicationError, BaokaoError
 from .types import ReportDict
 
-__all__ = ["from_rows", "main"]
+__all__ = ["from_frame", "from_rows", "main"]
 
 #: Applications handed to the engine per call: large enough for every core, small enough for the
 #: progress bar to move.
@@ -74,6 +83,10 @@ class Record:
     application: Application
     id: str = ""
     error: Optional[BaokaoError] = None
+    #: For a CSV or Excel row: the input's header and the row's cells as read (for a workbook's
+    #: input sheet).
+    header: Optional[list[str]] = None
+    cells: Optional[list[Any]] = None
 
 
 # --- reading CSV with the pack's schema --------------------------------------------------------
@@ -87,16 +100,30 @@ class Column:
     dash: bool = False  # "-" means "not applicable" for this field
     item: Optional[Column] = None  # lists: the item; records: unused
     items: dict[str, Column] = field(default_factory=dict)  # records: the item fields
+    #: For text: "date", "month", "date_or_month", "datetime", or "" — how a date cell is written.
+    dates: str = ""
+
+
+#: The pattern the JSON Schema export gives month fields.
+_MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def _dates(spec: dict[str, Any]) -> str:
+    if any(isinstance(a, dict) and a.get("format") == "date" for a in spec.get("anyOf") or []):
+        return "date_or_month"
+    return {"date": "date", "date-time": "datetime"}.get(spec.get("format", ""), "month" if spec.get("pattern") == _MONTH else "")
 
 
 def _column(spec: dict[str, Any]) -> Column:
-    dash = "anyOf" in spec
+    # A `dash` field is `anyOf: [its schema, {"const": "-"}]` with no type of its own (a
+    # `date_or_month` field has a type and an `anyOf` of its two forms).
+    dash = "type" not in spec and any(isinstance(a, dict) and a.get("const") == "-" for a in spec.get("anyOf") or [])
     if dash:
         spec = spec["anyOf"][0]
     types = spec.get("type", "string")
     kinds = [t for t in ([types] if isinstance(types, str) else types) if t != "null"]
     kind = kinds[0] if kinds else "string"
-    column = Column(kind, dash)
+    column = Column(kind, dash, dates=_dates(spec))
     item = spec.get("items")
     if kind == "array" and isinstance(item, dict):
         if item.get("type") == "object":
@@ -158,6 +185,56 @@ def cell_value(cell: str, column: Optional[Column]) -> Any:
     return cell
 
 
+def _plain(cell: Any) -> Any:
+    """A numpy or pandas scalar as the Python value it holds (``numpy.int64(5)`` → ``5``)."""
+    item = getattr(cell, "item", None)
+    if callable(item) and hasattr(cell, "dtype"):
+        try:
+            return item()
+        except (TypeError, ValueError):
+            return cell
+    return cell
+
+
+def _date_text(cell: Union[datetime.date, datetime.datetime], dates: str) -> str:
+    """A date or timestamp cell (Excel, pandas) written as the field's type reads it."""
+    if dates == "datetime" and isinstance(cell, datetime.datetime):
+        return cell.isoformat()
+    day = cell.date() if isinstance(cell, datetime.datetime) else cell
+    if dates == "month":
+        return day.strftime("%Y-%m")
+    if isinstance(cell, datetime.datetime) and cell.time() != datetime.time() and dates == "":
+        return cell.isoformat()
+    return day.isoformat()
+
+
+def typed_cell(cell: Any, column: Optional[Column]) -> Any:
+    """A cell that already has a type (a DataFrame's, a workbook's) as the JSON value its field
+    takes: an integer-valued number in a text field is its digits (``13807311234``, never
+    ``13807311234.0``), a whole float in an integer field an ``int``, a date in a date or month field
+    its ``YYYY-MM-DD`` or ``YYYY-MM``. Text goes through :func:`cell_value`; anything else stays as it
+    is, so the engine reports what does not fit (``type_mismatch``), as for a JSON document."""
+    cell = _plain(cell)
+    if isinstance(cell, str):
+        return cell_value(cell, column)
+    if column is None or isinstance(cell, bool):
+        return cell
+    if column.kind == "string":
+        if isinstance(cell, int):
+            return str(cell)
+        if isinstance(cell, float) and cell == cell and cell not in (float("inf"), float("-inf")):
+            return str(int(cell)) if cell.is_integer() else repr(cell)
+        if isinstance(cell, (datetime.date, datetime.datetime)):
+            return _date_text(cell, column.dates)
+        if hasattr(cell, "to_pydatetime"):  # a pandas Timestamp
+            return _date_text(cell.to_pydatetime(), column.dates)
+    if column.kind == "integer" and isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    if column.kind == "boolean" and isinstance(cell, int) and cell in (0, 1):
+        return bool(cell)
+    return cell
+
+
 def _put(app: dict[str, Any], path: str, value: Any) -> None:
     *parents, last = path.split(".")
     node = app
@@ -170,8 +247,15 @@ def _put(app: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _absent(cell: Any) -> bool:
-    # None, "" and NaN (how pandas reads an empty cell) are all an empty cell.
-    return cell is None or cell == "" or (isinstance(cell, float) and cell != cell)
+    # None, "" (or only spaces), NaN and NaT (how pandas reads an empty cell) are all an empty cell.
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return True
+    if isinstance(cell, (bytes, list, dict, tuple)):
+        return False
+    try:
+        return bool(cell != cell)
+    except (TypeError, ValueError):
+        return False
 
 
 def csv_application(
@@ -192,10 +276,10 @@ def csv_application(
             records = columns[match["field"]]
             index = int(match["i"] if match["i"] is not None else match["j"])
             key = match["key"]
-            value = cell_value(cell, records.items.get(key)) if isinstance(cell, str) else cell
+            value = typed_cell(cell, records.items.get(key))
             items.setdefault(match["field"], {}).setdefault(index, {})[key] = value
             continue
-        _put(app, name, cell_value(cell, columns.get(name)) if isinstance(cell, str) else cell)
+        _put(app, name, typed_cell(cell, columns.get(name)))
     for path, rows in items.items():
         _put(app, path, [rows[i] for i in sorted(rows)])
     return app
@@ -205,11 +289,22 @@ def from_rows(engine: Engine, rows: Iterable[dict[str, Any]]) -> list[dict[str, 
     """Applications from flat rows keyed by field path (``education.major``): a CSV export read
     with :class:`csv.DictReader`, or a DataFrame's records (``df.to_dict(orient="records")``).
 
-    Cells are read as ``check`` reads CSV: empty, ``None`` or NaN is absent; text is typed by the
-    pack's schema (anything unreadable stays text, for the engine to report); typed cells stay.
+    Cells are read as ``check`` reads CSV and Excel: empty, ``None``, NaN or NaT is absent; text is
+    typed by the pack's schema (anything unreadable stays text, for the engine to report); typed
+    cells are converted by their field's type (:func:`typed_cell`).
     """
     columns = schema_columns(engine)
     return [csv_application(row, columns) for row in rows]
+
+
+def from_frame(engine: Engine, frame: Any) -> list[dict[str, Any]]:
+    """Applications from a pandas (or polars) DataFrame whose columns are field paths, however it
+    was read: cells are converted by the pack's schema, not by the frame's dtypes — a mobile number
+    or postcode that ``read_csv``/``read_excel`` made an integer (or a float, in a column with
+    gaps) is its digits again, a timestamp in a month field its ``YYYY-MM``, a gap absent. No pandas
+    import: any object with ``to_dict(orient="records")`` or ``to_dicts()`` will do."""
+    rows = frame.to_dicts() if hasattr(frame, "to_dicts") else frame.to_dict(orient="records")
+    return from_rows(engine, rows)
 
 
 def _lookup(app: Any, path: str) -> str:
@@ -324,63 +419,127 @@ def _record(path: str, n: int, data: bytes, engine: Engine, encoding: str, id_fi
     return Record(path, n, app, ident)
 
 
-def _csv_records(
-    path: str, f: BinaryIO, engine: Engine, encoding: str, id_field: Optional[str], meter: Meter
-) -> Iterator[Record]:
-    # Lines are decoded one by one so that a line the encoding cannot read, or one too long to
-    # hold, is the error of the row it belongs to; the parser gets a stand-in and reads on.
-    problems: dict[int, BaokaoError] = {}
+def _malformed_csv(message: str, line: int) -> ApplicationError:
+    return ApplicationError(f"the CSV row ending on line {line} cannot be read: {message}", code="malformed_csv", line=line)
 
-    def lines() -> Iterator[str]:
+
+def _csv_records(
+    path: str, source: str, f: BinaryIO, engine: Engine, encoding: str, id_field: Optional[str], meter: Meter
+) -> Iterator[Record]:
+    # The file is cut into rows here, before the parser sees it: a row ends at a line end outside
+    # quotes (an even number of `"` so far; `""` escapes keep the count even). Lines are decoded one
+    # by one, so a line the encoding cannot read is the error of its row; a row over the document
+    # limit is `document_too_large` and is counted, never held, so the parser never meets a field
+    # larger than its limit and memory stays bounded. The parser gets one row at a time (a
+    # stand-in for a row in error) and reads on.
+    csv.field_size_limit(max(csv.field_size_limit(), HOLD))
+    rows: collections.deque[tuple[int, Optional[BaokaoError]]] = collections.deque()
+
+    def logical_rows() -> Iterator[str]:
+        held: list[str] = []
+        total, quotes, last, problem = 0, 0, 0, None
+
+        def end(n: int, eol: int) -> str:
+            size = total - eol
+            error = _too_large(size) if size > MAX_DOCUMENT_BYTES else problem
+            rows.append((n, error))
+            return "\n" if error else "".join(held)
+
         for n, line in raw_lines(f, meter):
+            last = n
             if isinstance(line, int):
-                problems[n] = _too_large(line)
-                yield "\n"
+                # Not held, so its quotes are not counted: the row ends with it.
+                total += line + 1
+                yield end(n, 1)
+                held, total, quotes, problem = [], 0, 0, None
                 continue
-            try:
-                yield line.decode(encoding)
-            except UnicodeDecodeError as e:
-                problems[n] = _undecodable(e, encoding, n)
-                yield line.decode(encoding, errors="replace")
+            total += len(line)
+            quotes += line.count(b'"')
+            if total <= HOLD:
+                try:
+                    held.append(line.decode(encoding))
+                except UnicodeDecodeError as e:
+                    problem = problem or _undecodable(e, encoding, n)
+            else:
+                held = []
+            if quotes % 2 == 0:
+                eol = 2 if line.endswith(b"\r\n") else 1 if line.endswith(b"\n") else 0
+                yield end(n, eol)
+                held, total, quotes, problem = [], 0, 0, None
+        if total:
+            # A quote left open at the end of the file: the parser reads the rest as its field.
+            yield end(last, 0)
 
     columns = schema_columns(engine)
-    reader = csv.reader(lines())
-    names = next(reader, [])
-    seen = reader.line_num
-    for cells in reader:
-        first, seen = seen + 1, reader.line_num
-        errors = [problems.pop(i) for i in range(first, seen + 1) if i in problems]
-        if errors:
-            yield Record(path, seen, "", error=errors[0])
+    reader = csv.reader(logical_rows())
+    names: list[str] = []
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            line, _ = rows.popleft()
+            if names:
+                yield Record(source, line, "", error=_malformed_csv(str(e), line))
+            continue
+        line, error = rows.popleft()
+        if not names:
+            names = [c.strip() for c in cells]
+            continue
+        if error is not None:
+            yield Record(source, line, "", error=error, header=names, cells=[])
             continue
         if not any(cell.strip() for cell in cells):
             continue
         row = dict(zip(names, cells))
         app = csv_application(row, columns, id_field)
         ident = _ident(engine, id_field, row.get(id_field) or "") if id_field else ""
-        yield Record(path, seen, app, ident)
+        yield Record(source, line, app, ident, header=names, cells=list(cells))
+
+
+def _xlsx_records(path: str, engine: Engine, id_field: Optional[str]) -> Iterator[Record]:
+    """The rows of an Excel export's first sheet, after its header row; cells converted by their
+    fields' types (:func:`typed_cell`)."""
+    columns = schema_columns(engine)
+    for number, header, cells in excel.read_rows(path):
+        size = sum(len(str(c).encode("utf-8")) for c in cells if c is not None)
+        if size > MAX_DOCUMENT_BYTES:
+            yield Record(path, number, "", error=_too_large(size), header=header, cells=[])
+            continue
+        row = {name: cell for name, cell in zip(header, cells) if name}
+        app = csv_application(row, columns, id_field)
+        ident = ""
+        if id_field and not _absent(row.get(id_field)):
+            ident = _ident(engine, id_field, str(typed_cell(row[id_field], Column("string"))))
+        yield Record(path, number, app, ident, header=header, cells=cells)
 
 
 def read_records(
     path: str, engine: Engine, encoding: str, id_field: Optional[str], meter: Optional[Meter] = None
 ) -> Iterator[Record]:
     """The applications of one input file, in order, read lazily as they are asked for: a record
-    holds at most :data:`HOLD` bytes, whatever the file's size."""
+    holds at most :data:`HOLD` bytes, whatever the file's size. Records of stdin (``-``) are
+    labelled ``stdin``, as the Rust command line labels them."""
     meter = meter or Meter()
     lower = path.lower()
+    source = "stdin" if path == "-" else path
+    if lower.endswith(".xlsx"):
+        yield from _xlsx_records(path, engine, id_field)
+        return
     with _open(path) as f:
         if lower.endswith(".csv"):
-            yield from _csv_records(path, f, engine, encoding, id_field, meter)
+            yield from _csv_records(path, source, f, engine, encoding, id_field, meter)
         elif lower.endswith(".json"):
-            yield _document(path, f, engine, encoding, id_field, meter)
+            yield _document(source, f, engine, encoding, id_field, meter)
         else:
             for n, line in raw_lines(f, meter):
                 if isinstance(line, int):
-                    yield Record(path, n, "", error=_too_large(line))
+                    yield Record(source, n, "", error=_too_large(line))
                 elif line.strip():
                     # The record is its line without the terminator: its size is the document's,
                     # and a position in it is on its line 1.
-                    yield _record(path, n, _strip_eol(line), engine, encoding, id_field)
+                    yield _record(source, n, _strip_eol(line), engine, encoding, id_field)
 
 
 def _open(path: str) -> ContextManager[BinaryIO]:
@@ -501,12 +660,6 @@ class Progress:
 # --- the command --------------------------------------------------------------------------------
 
 
-def _engine(pack: str) -> Engine:
-    if pack in packs() and not os.path.exists(pack):
-        return load(pack)
-    return Engine.from_path(pack)
-
-
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
     """Records in batches of at most :data:`BATCH` records and :data:`BATCH_BYTES` bytes of text."""
     batch: list[Record] = []
@@ -523,10 +676,10 @@ def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
 
 
 def _input_bytes(paths: list[str]) -> Optional[int]:
-    """The inputs' total size, when every one is a regular file."""
+    """The inputs' total size, when every one is a regular file read as bytes (not a workbook)."""
     total = 0
     for path in paths:
-        if path == "-" or not os.path.isfile(path):
+        if path == "-" or not os.path.isfile(path) or path.lower().endswith(".xlsx"):
             return None
         total += os.path.getsize(path)
     return total
@@ -544,33 +697,144 @@ def _encoding_problem(encoding: str) -> Optional[str]:
     return None
 
 
+class UsageError(Exception):
+    """A wrong command line: one line on stderr and exit 2, before any input is read."""
+
+
+def _usable(args: argparse.Namespace, engine: Engine, inputs: list[str], workbook: bool) -> None:
+    """Check everything about a command line that can be checked before reading any input."""
+    if args.step is not None:
+        try:
+            engine.validate_step(args.step, {})  # the core names the steps it knows
+        except ApplicationError as e:
+            if e.code == "unknown_step":
+                raise UsageError(f"[{e.code}] {e.message}") from None
+    for path in inputs:
+        if path == "-":
+            if any(p == "-" for p in inputs[inputs.index(path) + 1 :]):
+                raise UsageError("`-` (stdin) can be given once")
+            continue
+        if path.lower().endswith((".xls", ".xlsm", ".xlsb", ".ods")):
+            raise UsageError(f"`{path}`: save the export as .xlsx (Excel 2007 or later) or CSV")
+        try:
+            open(path, "rb").close()
+        except OSError as e:
+            raise UsageError(f"cannot read `{path}`: {e.strerror or e}") from None
+    if workbook or any(p.lower().endswith(".xlsx") for p in inputs):
+        try:
+            excel.require_openpyxl()
+        except ImportError as e:
+            raise UsageError(str(e)) from None
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    """The output's format: as given, else a workbook for `-o *.xlsx`, else CSV."""
+    if args.format:
+        fmt: str = args.format
+    elif args.output and args.output.lower().endswith(".xlsx"):
+        fmt = "xlsx"
+    else:
+        fmt = "csv"
+    if fmt == "xlsx" and args.output in (None, "-"):
+        raise UsageError("a workbook is written to a file: give `-o FILE.xlsx`")
+    return fmt
+
+
+def summary_path(output: Optional[str], summary: Optional[str], fmt: str) -> Optional[str]:
+    """Where the summary CSV goes: ``--summary FILE``; else, for a CSV or JSON Lines output written
+    to a regular file, that file with its extension replaced by ``.summary.csv`` (``out.csv`` →
+    ``out.summary.csv``); else nowhere (stdout, a device such as ``/dev/null``; a workbook holds its
+    summary as its first sheet)."""
+    if summary:
+        return summary
+    if output in (None, "-") or fmt == "xlsx":
+        return None
+    assert output is not None
+    if os.path.exists(output) and not os.path.isfile(output):
+        return None
+    return os.path.splitext(output)[0] + ".summary.csv"
+
+
+class Writer:
+    """The output of ``check``: CSV rows, JSON Lines reports, or a findings workbook."""
+
+    def __init__(self, fmt: str, output: Optional[str]) -> None:
+        self.fmt = fmt
+        self.book: Optional[excel.FindingsWorkbook] = None
+        self.out: Optional[TextIO] = None
+        self.csv: Any = None
+        if fmt == "xlsx":
+            assert output is not None
+            self.book = excel.FindingsWorkbook(output, REPORT_COLUMNS)
+            return
+        if output in (None, "-"):
+            self.out = sys.stdout
+        else:
+            # utf-8-sig: spreadsheets (Excel above all) then read the Chinese text correctly.
+            self.out = open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+        if fmt == "csv":
+            self.csv = csv.writer(self.out)
+            self.csv.writerow(REPORT_COLUMNS)
+
+    def emit(self, record: Record, result: Union[Report, BaokaoError], summary: Summary) -> None:
+        """Write one application's result and count it."""
+        report = result.to_dict() if isinstance(result, Report) and self.fmt != "jsonl" else None
+        summary.add(result, report)
+        if self.fmt == "jsonl":
+            assert self.out is not None
+            if isinstance(result, BaokaoError):
+                error = result.to_dict()
+                error["error"]["input"] = f"{record.source}:{record.line}"
+                self.out.write(json.dumps(error, ensure_ascii=False) + "\n")
+            else:
+                self.out.write(result.to_json() + "\n")
+            return
+        if isinstance(result, BaokaoError):
+            row = [record.source, record.line, record.id, "", "", "", "", "", result.message, result.code]
+        else:
+            assert report is not None
+            row = [
+                record.source,
+                record.line,
+                record.id,
+                "true" if result.valid else "false",
+                result.outcome,
+                result.route or "",
+                len(report["diagnostics"]),
+                "; ".join(result.fired()),
+                _messages(report),
+                "",
+            ]
+        if self.book is not None:
+            self.book.application(row)
+            self.book.input_row(record, result, report)
+        else:
+            self.csv.writerow(row)
+
+    def close(self, summary: Summary) -> None:
+        if self.book is not None:
+            self.book.close(summary)
+        elif self.out is not None and self.out is not sys.stdout:
+            self.out.close()
+
+
 def check(args: argparse.Namespace) -> int:
     problem = _encoding_problem(args.encoding)
     if problem:
-        print(f"baokao: {problem}", file=sys.stderr)
-        return 2
-    engine = _engine(args.pack)
-    for path in args.inputs:
-        if path != "-":
-            open(path, "rb").close()  # a missing input is a usage error, before any output
+        raise UsageError(problem)
+    fmt = _output_format(args)
+    engine = engine_of(args.pack)
+    _usable(args, engine, args.inputs, fmt == "xlsx")
     meter = Meter()
     records = itertools.chain.from_iterable(
         read_records(path, engine, args.encoding, args.id, meter) for path in args.inputs
     )
-
-    out: TextIO
-    if args.output in (None, "-"):
-        out = sys.stdout
-    else:
-        # utf-8-sig: spreadsheets (Excel above all) then read the Chinese text correctly.
-        out = open(args.output, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8", newline="")
     summary = Summary()
+    writer = Writer(fmt, args.output)
     enabled = args.progress if args.progress is not None else sys.stderr.isatty()
     progress = Progress(_input_bytes(args.inputs), meter, enabled)
+    completed = False
     try:
-        writer = csv.writer(out) if args.format == "csv" else None
-        if writer:
-            writer.writerow(REPORT_COLUMNS)
         done = 0
         for batch in _batches(records):
             readable = [r.application for r in batch if r.error is None]
@@ -578,60 +842,51 @@ def check(args: argparse.Namespace) -> int:
                 engine.validate_many(readable, lang=args.lang, threads=args.threads, step=args.step)
             )
             for record in batch:
-                emit(writer, out, record, record.error or next(results), summary)
+                writer.emit(record, record.error or next(results), summary)
             done += len(batch)
             progress.update(done)
+        completed = True
     finally:
         progress.finish()
-        if out is not sys.stdout:
-            out.close()
+        if completed:
+            writer.close(summary)
+        elif writer.out is not None and writer.out is not sys.stdout:
+            writer.out.close()
 
     print(summary.line(), file=sys.stderr)
-    summary_path = args.summary
-    if summary_path is None and args.output not in (None, "-"):
-        summary_path = os.path.splitext(args.output)[0] + ".summary.csv"
-    if summary_path:
-        with open(summary_path, "w", encoding="utf-8-sig", newline="") as f:
+    if fmt == "xlsx":
+        print(f"findings written to {args.output}", file=sys.stderr)
+    where = summary_path(args.output, args.summary, fmt)
+    if where:
+        with open(where, "w", encoding="utf-8-sig", newline="") as f:
             summary.write_csv(f)
-        print(f"summary written to {summary_path}", file=sys.stderr)
+        print(f"summary written to {where}", file=sys.stderr)
     return 0 if summary.ok == summary.total else 1
 
 
-def emit(
-    writer: Any, out: TextIO, record: Record, result: Union[Report, BaokaoError], summary: Summary
-) -> None:
-    """Write one application's result and count it."""
-    if isinstance(result, BaokaoError):
-        summary.add(result, None)
-        if writer is None:
-            error = result.to_dict()
-            error["error"]["input"] = f"{record.source}:{record.line}"
-            out.write(json.dumps(error, ensure_ascii=False) + "\n")
-        else:
-            writer.writerow(
-                [record.source, record.line, record.id, "", "", "", "", "", result.message, result.code]
-            )
-        return
-    if writer is None:
-        summary.add(result, None)
-        out.write(result.to_json() + "\n")
-        return
-    report = result.to_dict()
-    summary.add(result, report)
-    writer.writerow(
-        [
-            record.source,
-            record.line,
-            record.id,
-            "true" if result.valid else "false",
-            result.outcome,
-            result.route or "",
-            len(report["diagnostics"]),
-            "; ".join(result.fired()),
-            _messages(report),
-            "",
-        ]
+def diff_command(args: argparse.Namespace) -> int:
+    """``diff OLD NEW [--apps FILE…]``: the core's diff of two packs, and of their reports on the
+    applications, presented as text or JSON. Exit 0 no change, 1 a change, 2 an error."""
+    problem = _encoding_problem(args.encoding)
+    if problem:
+        raise UsageError(problem)
+    old, new = engine_of(args.old), engine_of(args.new)
+    inputs = args.apps or []
+    _usable(args, new, inputs, False)
+    records = itertools.chain.from_iterable(
+        read_records(path, new, args.encoding, None) for path in inputs
     )
+    applications = (
+        (f"{r.source}:{r.line}", r.error if r.error is not None else r.application) for r in records
+    )
+    result = diff(old, new, applications if args.apps else None, lang=args.lang)
+    text = result.to_json() + "\n" if args.format == "json" else result.to_text()
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+    return 1 if result.changed else 0
 
 
 def list_packs(_args: argparse.Namespace) -> int:
@@ -640,24 +895,67 @@ def list_packs(_args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m baokao", description=__doc__.split("\n\n")[0])
-    p.add_argument("--version", action="version", version=f"baokao {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line (``baokao: …``) and exit 2."""
 
-    c = sub.add_parser("check", help="check applications (JSON Lines, CSV or JSON) against a rule pack")
+    def error(self, message: str) -> NoReturn:
+        print(f"baokao: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _lang(tag: str) -> str:
+    try:
+        language(tag)  # the core says which tags it reads
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return tag
+
+
+def _threads(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number of threads") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"`--threads {text}`: at least 1")
+    return n
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m baokao", description=__doc__.split("\n\n")[0])
+    p.add_argument("--version", action="version", version=f"baokao {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    c = sub.add_parser("check", help="check applications (JSON Lines, CSV, Excel or JSON) against a rule pack")
     c.add_argument("--pack", required=True, help="a shipped pack name (see `packs`), a pack directory or a bundle file")
-    c.add_argument("--lang", default="zh", help="language of messages: zh (default) or en")
+    c.add_argument("--lang", default="zh", type=_lang, help="language of messages: a tag starting with zh (default) or en (zh-CN, en-US …)")
     c.add_argument("--step", help="judge only this step of the form")
-    c.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="output: csv (default) or jsonl reports")
-    c.add_argument("-o", "--output", help="output file (default: stdout)")
-    c.add_argument("--summary", help="summary CSV (default: <output>.summary.csv when -o is given)")
-    c.add_argument("--id", help="field path or CSV column copied to the output's `id` column")
-    c.add_argument("--threads", type=int, help="validation threads (default: every core)")
-    c.add_argument("--encoding", default="utf-8-sig", help="encoding of the inputs (default utf-8, BOM allowed; e.g. gb18030)")
+    c.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "xlsx"),
+        help="output: csv (default), jsonl reports, or xlsx findings (the default for -o *.xlsx)",
+    )
+    c.add_argument("-o", "--output", help="output file (default: stdout; a workbook needs one)")
+    c.add_argument(
+        "--summary",
+        help="summary CSV (default with -o FILE: FILE with its extension replaced by .summary.csv; a workbook has a Summary sheet)",
+    )
+    c.add_argument("--id", help="field path or CSV/Excel column copied to the output's `id` column")
+    c.add_argument("--threads", type=_threads, help="validation threads, at least 1 (default: every core)")
+    c.add_argument("--encoding", default="utf-8-sig", help="encoding of text inputs (default utf-8, BOM allowed; e.g. gb18030)")
     c.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar on stderr (default: when it is a terminal)")
-    c.add_argument("inputs", nargs="+", help="input files: .jsonl/.ndjson, .csv, .json, or - for JSON Lines on stdin")
+    c.add_argument("inputs", nargs="+", help="input files: .jsonl/.ndjson, .csv, .xlsx, .json, or - for JSON Lines on stdin")
     c.set_defaults(run=check)
+
+    d = sub.add_parser("diff", help="what changed between two packs, and whom it affects")
+    d.add_argument("old", help="the old pack: a shipped name, a directory or a bundle")
+    d.add_argument("new", help="the new pack")
+    d.add_argument("--apps", nargs="+", metavar="FILE", help="applications judged by both (.jsonl, .csv, .xlsx, .json, -)")
+    d.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json (docs/diff.md)")
+    d.add_argument("--lang", default="zh", type=_lang, help="language of the reports compared")
+    d.add_argument("--encoding", default="utf-8-sig", help="encoding of text inputs (default utf-8)")
+    d.add_argument("-o", "--output", help="output file (default: stdout)")
+    d.set_defaults(run=diff_command, step=None)
 
     k = sub.add_parser("packs", help="list the rule packs shipped in this package")
     k.set_defaults(run=list_packs)
@@ -670,6 +968,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
+    except UsageError as e:
+        print(f"baokao: {e} (see `python -m baokao {args.command} --help`)", file=sys.stderr)
+        return 2
     except BaokaoError as e:
         where = f" ({e.file}:{e.line}:{e.column})" if e.file and e.line else ""
         print(f"baokao: [{e.code}] {e.message}{where}", file=sys.stderr)
