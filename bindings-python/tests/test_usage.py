@@ -143,3 +143,14 @@ def test_language_tags(engine: baokao.Engine, full: dict[str, Any]) -> None:
             engine.validate(nursing, lang=tag)
         with pytest.raises(ValueError):
             engine.validate_many([nursing], lang=tag)
+
+
+def test_a_csv_row_the_parser_refuses_is_its_records_error(tmp_path: Path, full: dict[str, Any]) -> None:
+    path = write_csv(tmp_path / "export.csv", [flatten(full)] * 3)
+    lines = path.read_bytes().split(b"\r\n")
+    lines[2] = lines[2].replace(b",", b"\r,", 1)  # a bare carriage return outside quotes
+    path.write_bytes(b"\r\n".join(lines))
+    out = run("check", "--pack", "nmec-2024", "-o", "r.csv", "export.csv", cwd=tmp_path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    rows = read_csv(tmp_path / "r.csv")
+    assert [(r["line"], r["error"]) for r in rows] == [("2", ""), ("3", "malformed_csv"), ("4", "")]

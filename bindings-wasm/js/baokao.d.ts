@@ -37,12 +37,20 @@ export type Application = { [step: string]: ApplicationValue | undefined } | str
 /** Language of messages. */
 export type Lang = 'zh' | 'en';
 
-/** Accepted spellings of a language. */
-export type LangTag = Lang | 'zh-CN' | 'zh_CN' | 'zh-Hans' | 'en-US' | 'en-GB';
+/**
+ * A language tag: a BCP 47 tag whose primary subtag is `zh` or `en`, in any case (`zh`, `zh-CN`,
+ * `zh-Hans-CN`, `EN`, `en-US`; `_` as in `zh_CN` too). Any other throws `invalid_option`.
+ */
+export type LangTag =
+  | Lang
+  | Uppercase<Lang>
+  | `${Lang}-${string}`
+  | `${Lang}_${string}`
+  | `${Uppercase<Lang>}-${string}`;
 
 /** Options of a validation. */
 export interface ValidateOptions {
-  /** Language of messages: `zh` (default) or `en`. */
+  /** Language of messages: a tag starting with `zh` (default) or `en` (`zh-CN`, `en-US` …). */
   lang?: LangTag;
 }
 

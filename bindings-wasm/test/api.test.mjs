@@ -343,3 +343,20 @@ test('notice: the same page as the CLI, and a coded refusal', () => {
   assert.equal(conditional.includes('<script'), false);
   assertCoded(thrown(() => engine.notice(nursing, { lang: 'zh' })), 'notice_refused');
 });
+
+test('lang: any BCP 47 tag whose primary subtag is zh or en, as the core reads it', () => {
+  const zh = engine.validate(nursing, { lang: 'zh' });
+  const en = engine.validate(nursing, { lang: 'en' });
+  assert.notDeepStrictEqual(zh, en);
+  for (const lang of ['ZH', 'zh-CN', 'zh_CN', 'zh-Hans', 'zh-Hans-CN']) {
+    assert.deepStrictEqual(engine.validate(nursing, { lang }), zh, lang);
+  }
+  for (const lang of ['EN', 'en-US', 'en-us', 'en-GB', 'en_GB']) {
+    assert.deepStrictEqual(engine.validate(nursing, { lang }), en, lang);
+  }
+  for (const lang of ['fr', 'fr-FR', 'english', 'zho', 'zh-', 'en--US', 'en-toolongsubtag']) {
+    const e = thrown(() => engine.validate(nursing, { lang }));
+    assertCoded(e, 'invalid_option');
+    assert.match(e.message, /starting with zh or en/, lang);
+  }
+});

@@ -197,3 +197,23 @@ fn a_bundle_that_does_not_compile_lists_every_problem() {
     let json = parse(&e.to_json());
     assert_eq!(json["details"][1]["code"], "unknown_field");
 }
+
+/// The `lang` option is the core's `Lang::parse`: any tag starting with zh or en; `""` the default.
+#[test]
+fn lang_options_are_language_tags() {
+    use baokao_wasm::glue::parse_lang;
+    for (tag, lang) in [
+        ("", Lang::Zh),
+        ("zh-Hans-CN", Lang::Zh),
+        ("ZH", Lang::Zh),
+        ("en-US", Lang::En),
+        ("EN", Lang::En),
+    ] {
+        assert_eq!(parse_lang(tag).unwrap(), lang, "{tag}");
+    }
+    for tag in ["fr", "zh-", "english"] {
+        let e = parse_lang(tag).unwrap_err();
+        assert_eq!(e.code, "invalid_option");
+        assert!(e.message.contains("starting with zh or en"), "{}", e.message);
+    }
+}
