@@ -565,12 +565,11 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
     }
     let run = testing::run_examples(&engine);
     let mut out = BufWriter::new(std::io::stdout().lock());
+    // One line per problem, `file:line:column: …` first, as compilers write them: editors and CI
+    // annotations jump to the example.
     for r in &run.results {
-        if !r.passed() {
-            writeln!(out, "FAIL {}", r.name)?;
-            for f in &r.failures {
-                writeln!(out, "     {f}")?;
-            }
+        for f in &r.failures {
+            writeln!(out, "{}FAIL example `{}`: {f}", at(r.loc.as_ref()), r.name)?;
         }
     }
     let rules = engine.program().rules.len();
@@ -587,14 +586,20 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
         engine.program().decisions.len(),
         run.results.len()
     )?;
+    let locs = &engine.pack().locs;
     for (label, list) in [
         ("never fired", &run.never_fired),
         ("never passed", &run.never_passed),
-        ("decision rows never hit", &run.rows_never_hit),
-        ("materials never listed", &run.materials_never_listed),
+        ("decision row never hit", &run.rows_never_hit),
+        ("material never listed", &run.materials_never_listed),
     ] {
-        if !list.is_empty() {
-            writeln!(out, "unexercised ({label}): {}", list.join(", "))?;
+        for id in list {
+            let loc = locs
+                .of("rule", id)
+                .or_else(|| locs.of("decision", id))
+                .or_else(|| locs.of("material", id))
+                .or_else(|| row_of(engine.pack(), id).and_then(|r| locs.get(&r)));
+            writeln!(out, "{}unexercised ({label}): `{id}`", at(loc))?;
         }
     }
     if run.never_fired.is_empty()
@@ -626,6 +631,27 @@ fn write_lines(path: &str, lines: &[serde_json::Value]) -> Result<(), Fatal> {
         writeln!(out, "{line}").map_err(cannot)?;
     }
     out.flush().map_err(cannot)
+}
+
+/// `file:line:column: ` of a pack location (nothing without one), as compilers start a message.
+fn at(loc: Option<&baokao::pack::model::Loc>) -> String {
+    loc.map(|l| format!("{l}: ")).unwrap_or_default()
+}
+
+/// The decision row (`decision route#3`, or `#default`) whose `rule` is `id`, for a row's effect
+/// that no example made fire.
+fn row_of(pack: &baokao::Pack, id: &str) -> Option<String> {
+    pack.decisions.iter().find_map(|d| {
+        let numbered = d
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(n, r)| (format!("{}", n + 1), r));
+        numbered
+            .chain(d.default.iter().map(|r| ("default".to_owned(), r)))
+            .find(|(_, r)| r.rule.as_deref() == Some(id))
+            .map(|(n, _)| format!("decision {}#{n}", d.id))
+    })
 }
 
 /// Write every example with its reports in both languages, one JSON object per line.
@@ -671,8 +697,9 @@ fn lint_cmd(args: &[String]) -> Result<u8, Fatal> {
         warnings += usize::from(warning);
         writeln!(
             out,
-            "{} {}: {} [{}]",
-            if warning { "warning" } else { "info   " },
+            "{}{}: {}: {} [{}]",
+            at(l.loc.as_ref()),
+            if warning { "warning" } else { "info" },
             l.item,
             l.message,
             l.code

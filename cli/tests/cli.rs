@@ -916,3 +916,159 @@ fn diff_with_applications_lists_whom_it_affects() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// --- every diagnostic about a pack says file:line:column ------------------------------------------
+
+/// The text at `file:line:column` of a location printed by the CLI, read from `cwd`.
+fn text_at(cwd: &std::path::Path, location: &str) -> String {
+    let mut parts = location.rsplitn(3, ':');
+    let column: usize = parts.next().unwrap().parse().unwrap();
+    let line: usize = parts.next().unwrap().parse().unwrap();
+    let file = parts.next().unwrap();
+    let content = std::fs::read_to_string(cwd.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let line = content.lines().nth(line - 1).unwrap();
+    line.chars().skip(column - 1).collect()
+}
+
+/// The `file:line:column` a CLI line starts with.
+fn location_of(line: &str) -> &str {
+    let end = line.find(": ").unwrap();
+    &line[..end]
+}
+
+#[test]
+fn failing_examples_and_lint_findings_say_file_line_column_from_where_the_command_runs() {
+    let dir = scratch("locations");
+    let pack = dir.join("packs/p");
+    std::fs::create_dir_all(pack.join("tests")).unwrap();
+    std::fs::write(
+        pack.join("pack.toml"),
+        r#"[pack]
+id = "located"
+version = "1.0.0"
+title = { zh = "定位", en = "Located" }
+
+[params]
+min_age = 18
+unused = 1
+
+[[step]]
+id = "e"
+title = { zh = "基本信息", en = "Basic" }
+
+[[field]]
+path = "e.age"
+type = "int"
+label = { zh = "年龄", en = "Age" }
+
+[[field]]
+path = "e.name"
+type = "text"
+label = { zh = "姓名", en = "Name" }
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        pack.join("rules.toml"),
+        r#"[[rule]]
+id = "E-1"
+summary = "old enough"
+severity = "error"
+check = 'e.age >= $min_age'
+message = { zh = "年龄不足", en = "too young" }
+cite = "test"
+confidence = "H"
+
+[[decision]]
+id = "band"
+summary = "a name band"
+hit = "first"
+inputs = ['e.name']
+cite = "test"
+confidence = "H"
+rows = [
+  { when = ["-"], output = "any" },
+  { when = ["张三"], output = "zhang" },
+]
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        pack.join("tests/examples.toml"),
+        r#"[[example]]
+name = "adult"
+application = "adult.json"
+expect = { valid = true }
+
+[[example]]
+name = "wrongly-expected"
+base = "adult"
+set = { "e.age" = 12 }
+expect = { valid = true }
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        pack.join("adult.json"),
+        r#"{"e": {"age": 30, "name": "张三"}}"#,
+    )
+    .unwrap();
+
+    // (`application` is relative to the pack directory.)
+    let run_in = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_baokao"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let test = run_in(&["test", "packs/p", "--allow-uncovered"]);
+    let out = text(&test.stdout);
+    assert_eq!(test.status.code(), Some(1), "{out}");
+    let fail = out
+        .lines()
+        .find(|l| l.contains("FAIL"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        fail.starts_with("packs/p/tests/examples.toml:7:9: FAIL example `wrongly-expected`: expected valid = true, got false"),
+        "{fail}"
+    );
+    assert!(text_at(&dir, location_of(fail)).starts_with("wrongly-expected\""));
+    let never = out
+        .lines()
+        .find(|l| l.contains("never hit"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(never.starts_with("packs/p/rules.toml:"), "{never}");
+    assert!(
+        text_at(&dir, location_of(never)).starts_with("{ when = [\"张三\"]"),
+        "{never}"
+    );
+
+    let lint = run_in(&["lint", "packs/p"]);
+    let out = text(&lint.stdout);
+    let unreachable = out
+        .lines()
+        .find(|l| l.contains("[unreachable_row]"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        unreachable.starts_with("packs/p/rules.toml:19:3: warning: decision band: row 2"),
+        "{unreachable}"
+    );
+    assert!(text_at(&dir, location_of(unreachable)).starts_with("{ when = [\"张三\"]"));
+    let unused = out
+        .lines()
+        .find(|l| l.contains("[unused_param]"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        text_at(&dir, location_of(unused)).starts_with("unused = 1"),
+        "{unused}"
+    );
+
+    // A pack error from the same place: the duplicate's `id`, and where the first one is.
+    std::fs::write(pack.join("zz-dup.toml"), "[[rule]]\nid = \"E-1\"\nsummary = \"again\"\nseverity = \"error\"\nmessage = { zh = \"再\", en = \"again\" }\ncite = \"test\"\nconfidence = \"H\"\n").unwrap();
+    let dup = run_in(&["test", "packs/p"]);
+    let err = text(&dup.stderr);
+    assert_eq!(dup.status.code(), Some(2));
+    assert!(err.contains("[duplicate_id]: packs/p/zz-dup.toml:2:7: rule `E-1` is declared twice (first declared at packs/p/rules.toml:2:7)"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}

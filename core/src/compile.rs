@@ -16,6 +16,8 @@ use crate::expr::eval::TableData;
 use crate::expr::ir::{CmpOp, Node};
 use crate::expr::parser;
 use crate::mask::Mask;
+use crate::pack::locations::Locations;
+use crate::pack::model::Loc;
 use crate::pack::model::{
     Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, MaterialDef, NoticeDef,
     Pack, RowDef, RuleDef, Severity, Source,
@@ -199,11 +201,35 @@ pub struct Program {
     pub pack: Pack,
 }
 
-struct Errors(Vec<CompileError>);
+/// The compile errors found so far, and where the pack's items are declared (to locate an error
+/// that has no expression to point into: at the item's id).
+struct Errors {
+    list: Vec<CompileError>,
+    locs: Locations,
+}
 
 impl Errors {
+    /// Where the item an error names (`rule XF-01`, `decision route row 3`, `field basic.name
+    /// required_when`) is declared.
+    fn declared(&self, item: &str) -> Option<Loc> {
+        let words: Vec<&str> = item.split(' ').collect();
+        let found = match words.as_slice() {
+            ["decision", id, "row", n, ..] => self
+                .locs
+                .get(&format!("decision {id}#{n}"))
+                .or_else(|| self.locs.of("decision", id)),
+            ["decision", id, "default", ..] => self
+                .locs
+                .get(&format!("decision {id}#default"))
+                .or_else(|| self.locs.of("decision", id)),
+            [kind, id, ..] => self.locs.of(kind, id),
+            _ => None,
+        };
+        found.cloned()
+    }
+
     fn at(&mut self, item: &str, src: Option<&Source>, e: CheckError) {
-        let loc = src.and_then(|s| s.loc.clone()).map(|mut l| {
+        let exact = src.and_then(|s| s.loc.clone()).map(|mut l| {
             // Columns inside the expression are exact for strings without escapes, which is how
             // the docs recommend writing them (TOML literal strings).
             if let Some(prefix) = src.and_then(|s| s.text.get(..e.span.start as usize)) {
@@ -218,11 +244,23 @@ impl Errors {
             }
             l
         });
-        self.0.push(CompileError {
+        let loc = exact.or_else(|| self.declared(item));
+        self.list.push(CompileError {
             code: e.code,
             item: item.to_owned(),
             loc,
             message: e.message,
+        });
+    }
+
+    /// An error at a known place (an example's value).
+    fn located(&mut self, code: &'static str, item: &str, loc: Option<Loc>, message: String) {
+        let loc = loc.or_else(|| self.declared(item));
+        self.list.push(CompileError {
+            code,
+            item: item.to_owned(),
+            loc,
+            message,
         });
     }
 
@@ -233,10 +271,13 @@ impl Errors {
         src: Option<&Source>,
         message: impl Into<String>,
     ) {
-        self.0.push(CompileError {
+        let loc = src
+            .and_then(|s| s.loc.clone())
+            .or_else(|| self.declared(item));
+        self.list.push(CompileError {
             code,
             item: item.to_owned(),
-            loc: src.and_then(|s| s.loc.clone()),
+            loc,
             message: message.into(),
         });
     }
@@ -244,7 +285,10 @@ impl Errors {
 
 /// Compile a merged pack.
 pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
-    let mut errors = Errors(Vec::new());
+    let mut errors = Errors {
+        list: Vec::new(),
+        locs: pack.locs.clone(),
+    };
     let mut regexes = Vec::new();
     let (tables, table_sigs) = compile_tables(&pack, &mut errors);
     let params = compile_params(&pack, &mut errors);
@@ -341,8 +385,8 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
         compile_notice(n, &names, &mut regexes, &mut errors)
     });
     check_examples(&pack, &schema, &mut errors);
-    if !errors.0.is_empty() {
-        return Err(errors.0);
+    if !errors.list.is_empty() {
+        return Err(errors.list);
     }
     let info = PackInfo {
         id: pack.pack.id.as_str().into(),
@@ -466,33 +510,152 @@ fn compile_material(
     }
 }
 
+/// The outcomes an example may expect.
+const OUTCOMES: [&str; 5] = [
+    "eligible",
+    "conditional",
+    "ineligible",
+    "needs_review",
+    "undetermined",
+];
+
+/// The first part of `path` (an example's `set` key, set to `value`) that names no field of the
+/// schema, with a hint: a step, a field of a step (`basic.name`), an item of a records field
+/// (`certificates.records.0`, `certificates.records.0.cert_no`) — and, where the value is an object
+/// or a list of objects, each of its keys.
+fn unknown_path(
+    schema: &Schema,
+    path: &str,
+    value: &serde_json::Value,
+) -> Option<(String, String)> {
+    use serde_json::Value as J;
+    let keys = |v: &J| -> Vec<(String, J)> {
+        v.as_object()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    };
+    let parts: Vec<&str> = path.split('.').collect();
+    let index = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [step] => {
+            if schema.step_index(step).is_none() {
+                let steps = schema.steps.iter().map(|s| &*s.id);
+                return Some((path.to_owned(), hint(step, steps.collect::<Vec<_>>())));
+            }
+            keys(value)
+                .iter()
+                .find_map(|(k, v)| unknown_path(schema, &format!("{step}.{k}"), v))
+        }
+        [step, key, rest @ ..] => {
+            let field = format!("{step}.{key}");
+            let Some(member) = schema.member(&field) else {
+                if schema.step_index(step).is_none() {
+                    return unknown_path(schema, step, &J::Null);
+                }
+                return Some((field.clone(), hint(&field, schema.paths())));
+            };
+            let Member::Records(r) = member else {
+                // A scalar or list field has no members of its own.
+                return (!rest.is_empty()).then(|| (path.to_owned(), String::new()));
+            };
+            let item_names: Vec<&str> = schema.item_names(r).collect();
+            let item = |i: &str, v: &J| {
+                keys(v)
+                    .into_iter()
+                    .find(|(k, _)| !item_names.contains(&k.as_str()))
+                    .map(|(k, _)| (format!("{field}.{i}.{k}"), hint(&k, &item_names)))
+            };
+            match rest {
+                [] => value.as_array().and_then(|items| {
+                    items
+                        .iter()
+                        .enumerate()
+                        .find_map(|(i, v)| item(&i.to_string(), v))
+                }),
+                [i] if index(i) => item(i, value),
+                [i, name] if index(i) && item_names.contains(name) => None,
+                [i, name] if index(i) => Some((path.to_owned(), hint(name, &item_names))),
+                _ => Some((path.to_owned(), String::new())),
+            }
+        }
+        [] => None,
+    }
+}
+
 fn check_examples(pack: &Pack, schema: &Schema, errors: &mut Errors) {
     for e in &pack.examples {
+        let item = format!("example {}", e.name);
+        let at = |part: &str| pack.locs.example(&e.name, part).cloned();
         if let Some(step) = &e.step {
             if schema.step_index(step).is_none() {
-                errors.plain(
+                let steps: Vec<&str> = schema.steps.iter().map(|s| &*s.id).collect();
+                errors.located(
                     "unknown_step",
-                    &format!("example {}", e.name),
-                    None,
-                    format!("unknown step `{step}`"),
+                    &item,
+                    at("step"),
+                    format!("unknown step `{step}`{}", hint(step, &steps)),
                 );
             }
         }
         if let Some(o) = &e.expect.outcome {
-            if ![
-                "eligible",
-                "conditional",
-                "ineligible",
-                "needs_review",
-                "undetermined",
-            ]
-            .contains(&o.as_str())
-            {
-                errors.plain(
+            if !OUTCOMES.contains(&o.as_str()) {
+                errors.located(
                     "invalid_example",
-                    &format!("example {}", e.name),
-                    None,
-                    format!("unknown outcome `{o}`"),
+                    &item,
+                    at("outcome"),
+                    format!(
+                        "unknown outcome `{o}`{} (outcomes: {})",
+                        hint(o, &OUTCOMES),
+                        OUTCOMES.join(", ")
+                    ),
+                );
+            }
+        }
+        for name in e.params.keys() {
+            if !pack.params.contains_key(name) {
+                errors.located(
+                    "invalid_example",
+                    &item,
+                    at(&format!("params {name}")),
+                    format!(
+                        "`params` names `{name}`, which the pack does not have{}",
+                        hint(name, pack.params.keys())
+                    ),
+                );
+            }
+        }
+        // An example that means to set a field the schema does not have says so: it expects the
+        // `unknown_field` warning. Any other unknown path is a typo, found here rather than as a
+        // warning nobody expected (or, in a step the example does not judge, no warning at all)
+        // when the example runs.
+        let deliberate = e.expect.fired.as_ref().is_some_and(|f| {
+            f.iter()
+                .any(|id| id == "unknown_field" || id == "unknown_fields_omitted")
+        });
+        if deliberate {
+            continue;
+        }
+        // A step-wise example judges its step and the earlier ones: what it sets in a later step
+        // (or at the top level) is there to show it is ignored.
+        let judged = e.step.as_deref().and_then(|s| schema.step_index(s));
+        let seen = |path: &str| {
+            let step = path.split('.').next().unwrap_or_default();
+            judged.is_none_or(|j| schema.step_index(step).is_some_and(|i| i <= j))
+        };
+        for (path, value) in e.set.iter().filter(|(p, _)| seen(p)) {
+            if let Some((unknown, hint)) = unknown_path(schema, path, value) {
+                let shown = if unknown == *path {
+                    format!("`{path}`")
+                } else {
+                    format!("`{path}` (at `{unknown}`)")
+                };
+                errors.located(
+                    "unknown_field",
+                    &format!("{item} set"),
+                    at(&format!("set {path}")),
+                    format!(
+                        "`set` path {shown} is no field of the schema{hint} (an example that means an unknown field expects `unknown_field` to fire)"
+                    ),
                 );
             }
         }

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::compile::{CCell, CDecision, Program};
-use crate::pack::model::HitPolicy;
+use crate::pack::locations::Locations;
+use crate::pack::model::{HitPolicy, Loc};
 use crate::value::Scalar;
 
 /// Largest input space `lint` enumerates when looking for missing rows.
@@ -22,6 +23,10 @@ pub struct Lint {
     pub item: String,
     /// What was found.
     pub message: String,
+    /// Where: the row a row finding is about, else the decision's id, the parameter or the table
+    /// (a pack directory's files; none for a bundle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loc: Option<Loc>,
 }
 
 /// The values a cell accepts, when known exactly: `None` is "any value".
@@ -51,8 +56,14 @@ fn intersects(a: CellSet<'_>, b: CellSet<'_>) -> bool {
     }
 }
 
-fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
+fn lint_decision(d: &CDecision, locs: &Locations, out: &mut Vec<Lint>) {
     let item = format!("decision {}", d.id);
+    let decision = locs.of("decision", &d.id).cloned();
+    let row = |n: usize| {
+        locs.get(&format!("decision {}#{n}", d.id))
+            .cloned()
+            .or_else(|| decision.clone())
+    };
     let sets: Vec<Option<Vec<CellSet<'_>>>> = d
         .rows
         .iter()
@@ -73,6 +84,7 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
                         j + 1,
                         i + 1
                     ),
+                    loc: row(j + 1),
                 });
                 break;
             } else if overlap && d.hit == HitPolicy::First {
@@ -85,6 +97,7 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
                         j + 1,
                         i + 1
                     ),
+                    loc: row(j + 1),
                 });
             }
         }
@@ -102,6 +115,7 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
             code: "not_analysed",
             item,
             message: "some input has no finite domain; missing rows were not checked".into(),
+            loc: decision.clone(),
         });
         return;
     };
@@ -110,6 +124,7 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
             code: "not_analysed",
             item,
             message: "some cell is a comparison; missing rows were not checked".into(),
+            loc: decision.clone(),
         });
         return;
     }
@@ -121,6 +136,7 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
             code: "not_analysed",
             item,
             message: format!("more than {MAX_COMBINATIONS} input combinations"),
+            loc: decision.clone(),
         });
         return;
     }
@@ -163,6 +179,7 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
                 "{count} input combination(s) match no row and there is no default, e.g. {}",
                 missing.join(", ")
             ),
+            loc: decision.clone(),
         });
     }
 }
@@ -171,7 +188,7 @@ fn lint_decision(d: &CDecision, out: &mut Vec<Lint>) {
 pub fn lint(program: &Program) -> Vec<Lint> {
     let mut out = Vec::new();
     for d in &program.decisions {
-        lint_decision(d, &mut out);
+        lint_decision(d, &program.pack.locs, &mut out);
     }
     // Parameters and tables are referenced by name in expression text; a textual search over the
     // pack's sources is enough to find the ones nothing mentions.
@@ -229,6 +246,7 @@ pub fn lint(program: &Program) -> Vec<Lint> {
                 code: "unused_param",
                 item: format!("param {name}"),
                 message: "no rule, decision or field reads it".into(),
+                loc: pack.locs.of("param", name).cloned(),
             });
         }
     }
@@ -243,6 +261,7 @@ pub fn lint(program: &Program) -> Vec<Lint> {
                 code: "unused_table",
                 item: format!("table {name}"),
                 message: "no field or expression uses it".into(),
+                loc: pack.locs.of("table", name).cloned(),
             });
         }
     }

@@ -8,7 +8,7 @@ pub mod mutations;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{Engine, Options};
-use crate::pack::model::ExampleDef;
+use crate::pack::model::{ExampleDef, Loc};
 use crate::report::{Outcome, Report};
 
 /// The result of one example.
@@ -16,6 +16,8 @@ use crate::report::{Outcome, Report};
 pub struct ExampleResult {
     /// Example name.
     pub name: String,
+    /// Where the example is declared (its `name`), for a pack directory.
+    pub loc: Option<Loc>,
     /// What did not match (empty when it passed).
     pub failures: Vec<String>,
     /// The report (with its trace).
@@ -156,6 +158,7 @@ fn engine_for<'e>(
 /// Run every example of the engine's pack.
 pub fn run_examples(engine: &Engine) -> TestRun {
     let program = engine.program();
+    let locs = &program.pack.locs;
     let mut fired = BTreeSet::new();
     let mut passed = BTreeSet::new();
     let mut rows = BTreeSet::new();
@@ -166,6 +169,7 @@ pub fn run_examples(engine: &Engine) -> TestRun {
         let Some(doc) = &example.document else {
             results.push(ExampleResult {
                 name: example.name.clone(),
+                loc: locs.of("example", &example.name).cloned(),
                 failures: vec!["no application document".into()],
                 report: None,
             });
@@ -176,6 +180,7 @@ pub fn run_examples(engine: &Engine) -> TestRun {
             Err(message) => {
                 results.push(ExampleResult {
                     name: example.name.clone(),
+                    loc: locs.of("example", &example.name).cloned(),
                     failures: vec![message],
                     report: None,
                 });
@@ -205,12 +210,14 @@ pub fn run_examples(engine: &Engine) -> TestRun {
                 let failures = check_expectations(example, &report);
                 results.push(ExampleResult {
                     name: example.name.clone(),
+                    loc: locs.of("example", &example.name).cloned(),
                     failures,
                     report: Some(report),
                 });
             }
             Err(e) => results.push(ExampleResult {
                 name: example.name.clone(),
+                loc: locs.of("example", &example.name).cloned(),
                 failures: vec![format!("error `{}`: {e}", e.code())],
                 report: None,
             }),

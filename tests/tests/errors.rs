@@ -1,7 +1,9 @@
 //! Broken packs: `tests/errors/<name>/pack/` must fail to load or compile with the error that
-//! `tests/errors/<name>/expected.toml` names — its `code`, and when given the `file`, `line` and
-//! `column` (1-based, columns in characters) of the first error. For compile errors that is the first
-//! `CompileError`'s `loc`; for load errors `LoadError::loc()`.
+//! `tests/errors/<name>/expected.toml` names — its `code`, and when given the `file` (relative to the
+//! pack directory; the error names it as the loader read it, the pack's path joined with it), `line`
+//! and `column` (1-based, columns in characters) of the first error, and words its `message`
+//! contains. For compile errors that is the first `CompileError`'s `loc`; for load errors
+//! `LoadError::loc()`.
 //!
 //! `expected.toml` sits beside the pack directory, not in it, because the loader reads every `*.toml`
 //! of a pack directory. Packs that extend another keep it in a sibling directory (`base/`, `other/`).
@@ -44,7 +46,7 @@ fn read_expected(dir: &Path) -> BTreeMap<String, String> {
     }
     for key in out.keys() {
         assert!(
-            ["code", "file", "line", "column"].contains(&key.as_str()),
+            ["code", "file", "line", "column", "message"].contains(&key.as_str()),
             "{}: unknown key `{key}`",
             path.display()
         );
@@ -88,10 +90,24 @@ fn check(name: &str) {
     };
     for key in ["file", "line", "column"] {
         if let Some(want) = expected.get(key) {
+            let want = if key == "file" {
+                baokao::pack::load::shown(&dir.join("pack").join(want))
+            } else {
+                want.clone()
+            };
             let have = got(key);
             if have.as_deref() != Some(want.as_str()) {
                 problems.push(format!("{key} {have:?}, expected {want}"));
             }
+        }
+    }
+    if let Some(words) = expected.get("message") {
+        let message = match &err {
+            Error::Compile(v) => v.first().map(ToString::to_string).unwrap_or_default(),
+            other => other.to_string(),
+        };
+        if !message.contains(words.as_str()) {
+            problems.push(format!("message `{message}` does not say `{words}`"));
         }
     }
     assert!(
@@ -145,6 +161,15 @@ error_cases! {
     decision_reads_later_decision,
     shadowed_name,
     masked_due,
+    duplicate_example,
+    duplicate_field,
+    example_unknown_outcome,
+    example_unknown_base,
+    example_set_unknown_field,
+    example_set_into_scalar,
+    example_remove_missing,
+    example_unknown_step,
+    example_unknown_param,
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Loading a pack directory: read every TOML file, merge the packs it extends, resolve examples.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::locations::{self, Locations};
 use super::model::{
     DecisionDef, ExampleDef, FieldDef, FieldType, Loc, MaterialDef, NoticeDef, NoticeLineDef, Pack,
     PackFile, ParamDef, RowDef, RuleDef, Source,
@@ -119,11 +120,35 @@ fn toml_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Lo
     Ok(())
 }
 
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
+/// A file of a pack as locations show it: the path the loader read — the pack directory as given,
+/// joined with the file's path in it — with `.` and `..` resolved lexically, so a base pack reached
+/// through `extends = "../nmec-2024"` shows as `rules/nmec-2024/…`, relative to the working directory
+/// when the pack's path is.
+pub fn shown(path: &Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined: PathBuf = parts.iter().collect();
+    let text = joined.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        ".".to_owned()
+    } else {
+        text
+    }
+}
+
+/// Where an id is declared, for messages: `` (first declared at `file:line:column`)``.
+fn first_at(loc: Option<&Loc>) -> String {
+    loc.map(|l| format!(" (first declared at {l})"))
+        .unwrap_or_default()
 }
 
 /// Load the pack in directory `dir`, merged with the packs it extends.
@@ -156,7 +181,7 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
     files.sort();
     let mut parsed = Vec::new();
     for path in &files {
-        let shown = relative(dir, path);
+        let shown = shown(path);
         let text = read(path, &shown)?;
         let file: PackFile = toml::from_str(&text).map_err(|e| {
             let loc = e.span().map(|s| {
@@ -172,10 +197,14 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
                 message: e.message().trim().to_owned(),
             }
         })?;
-        parsed.push((shown, text, file));
+        let locs = locations::locate(&shown, &text);
+        parsed.push((shown, text, file, locs));
     }
-    let meta_count = parsed.iter().filter(|(_, _, f)| f.pack.is_some()).count();
-    let Some(meta) = parsed.iter_mut().find_map(|(_, _, f)| f.pack.take()) else {
+    let meta_count = parsed
+        .iter()
+        .filter(|(_, _, f, _)| f.pack.is_some())
+        .count();
+    let Some(meta) = parsed.iter_mut().find_map(|(_, _, f, _)| f.pack.take()) else {
         return Err(invalid(
             "missing_pack_table",
             None,
@@ -218,6 +247,7 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
             form_checks: Vec::new(),
             materials: Vec::new(),
             notice: None,
+            locs: Locations::default(),
         },
     };
     let inherited_rules: HashSet<String> = pack.rules.iter().map(|r| r.id.clone()).collect();
@@ -226,26 +256,33 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
     let inherited_tables: HashSet<String> = pack.tables.keys().cloned().collect();
     let inherited_materials: HashSet<String> =
         pack.materials.iter().map(|m| m.id.clone()).collect();
-    let mut own_materials = HashSet::new();
     let inherited_steps = !pack.steps.is_empty();
-    let mut own_rules = HashSet::new();
-    let mut own_decisions = HashSet::new();
+    // This pack's own declarations by id, with where the first one is: a second is `duplicate_id`.
+    let mut own_rules: HashMap<String, Option<Loc>> = HashMap::new();
+    let mut own_decisions: HashMap<String, Option<Loc>> = HashMap::new();
+    let mut own_fields: HashMap<String, Option<Loc>> = HashMap::new();
+    let mut own_materials: HashMap<String, Option<Loc>> = HashMap::new();
+    let mut own_tables: HashMap<String, Option<Loc>> = HashMap::new();
+    let mut own_examples: HashMap<String, Option<Loc>> = HashMap::new();
     let mut examples = Vec::new();
-    for (shown, text, file) in parsed {
+    for (shown, text, file, locs) in parsed {
         for (name, raw) in file.params {
-            let def =
-                param(&name, raw).map_err(|m| invalid("invalid_param", file_loc(&shown), m))?;
+            let at = locs.params.get(&name).cloned().or_else(|| file_loc(&shown));
+            let def = param(&name, raw).map_err(|m| invalid("invalid_param", at.clone(), m))?;
             if let Some(old) = pack.params.get(&name) {
                 if old.ty != def.ty {
                     return Err(invalid(
                         "invalid_param",
-                        file_loc(&shown),
+                        at,
                         format!(
                             "parameter `{name}` overrides a {:?} with a {:?}",
                             old.ty, def.ty
                         ),
                     ));
                 }
+            }
+            if let Some(loc) = at {
+                pack.locs.insert(format!("param {name}"), loc);
             }
             pack.params.insert(name, def);
         }
@@ -257,37 +294,73 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
                     "an extending pack cannot redefine the steps",
                 ));
             }
+            for (s, loc) in file.step.iter().zip(&locs.steps) {
+                if let Some(loc) = loc {
+                    pack.locs.insert(format!("step {}", s.id), loc.clone());
+                }
+            }
             pack.steps.extend(file.step);
         }
-        for f in file.field {
+        for (i, f) in file.field.into_iter().enumerate() {
             let f = map_field(f, &|s| source(&shown, &text, s));
-            if pack.fields.iter().any(|g| g.path == f.path) {
+            let at = locs.fields.get(i).cloned().flatten();
+            // A field is declared once, in the base pack or in this one.
+            let first = own_fields.get(&f.path).cloned().or_else(|| {
+                pack.fields
+                    .iter()
+                    .any(|g| g.path == f.path)
+                    .then(|| pack.locs.of("field", &f.path).cloned())
+            });
+            if let Some(first) = first {
                 return Err(invalid(
                     "duplicate_id",
-                    file_loc(&shown),
-                    format!("field `{}` is declared twice", f.path),
+                    at.or_else(|| file_loc(&shown)),
+                    format!(
+                        "field `{}` is declared twice{}",
+                        f.path,
+                        first_at(first.as_ref())
+                    ),
                 ));
+            }
+            own_fields.insert(f.path.clone(), at.clone());
+            if let Some(loc) = at {
+                pack.locs.insert(format!("field {}", f.path), loc);
             }
             pack.fields.push(f);
         }
         for (id, t) in file.table {
+            let at = locs.tables.get(&id).cloned();
             if pack.tables.contains_key(&id) && !inherited_tables.contains(&id) {
+                let first = own_tables.get(&id).cloned().flatten();
                 return Err(invalid(
                     "duplicate_id",
-                    file_loc(&shown),
-                    format!("table `{id}` is declared twice"),
+                    at.or_else(|| file_loc(&shown)),
+                    format!("table `{id}` is declared twice{}", first_at(first.as_ref())),
                 ));
+            }
+            own_tables.insert(id.clone(), at.clone());
+            if let Some(loc) = at {
+                pack.locs.insert(format!("table {id}"), loc);
             }
             pack.tables.insert(id, t);
         }
-        for r in file.rule {
+        for (i, r) in file.rule.into_iter().enumerate() {
             let r = map_rule(r, &|s| source(&shown, &text, s));
-            if !own_rules.insert(r.id.clone()) {
+            let at = locs.rules.get(i).cloned().flatten();
+            if let Some(first) = own_rules.get(&r.id) {
                 return Err(invalid(
                     "duplicate_id",
-                    r.message.zh.loc.clone(),
-                    format!("rule `{}` is declared twice", r.id),
+                    at.or_else(|| r.message.zh.loc.clone()),
+                    format!(
+                        "rule `{}` is declared twice{}",
+                        r.id,
+                        first_at(first.as_ref())
+                    ),
                 ));
+            }
+            own_rules.insert(r.id.clone(), at.clone());
+            if let Some(loc) = at {
+                pack.locs.insert(format!("rule {}", r.id), loc);
             }
             match pack
                 .rules
@@ -299,14 +372,32 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
                 None => pack.rules.push(r),
             }
         }
-        for d in file.decision {
+        for (i, d) in file.decision.into_iter().enumerate() {
             let d = map_decision(d, &|s| source(&shown, &text, s));
-            if !own_decisions.insert(d.id.clone()) {
+            let (at, rows, default) = locs.decisions.get(i).cloned().unwrap_or_default();
+            if let Some(first) = own_decisions.get(&d.id) {
                 return Err(invalid(
                     "duplicate_id",
-                    file_loc(&shown),
-                    format!("decision `{}` is declared twice", d.id),
+                    at.or_else(|| file_loc(&shown)),
+                    format!(
+                        "decision `{}` is declared twice{}",
+                        d.id,
+                        first_at(first.as_ref())
+                    ),
                 ));
+            }
+            own_decisions.insert(d.id.clone(), at.clone());
+            if let Some(loc) = at {
+                pack.locs.insert(format!("decision {}", d.id), loc);
+            }
+            for (n, row) in rows.into_iter().enumerate() {
+                if let Some(loc) = row {
+                    pack.locs
+                        .insert(format!("decision {}#{}", d.id, n + 1), loc);
+                }
+            }
+            if let Some(loc) = default {
+                pack.locs.insert(format!("decision {}#default", d.id), loc);
             }
             match pack
                 .decisions
@@ -318,20 +409,51 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
                 None => pack.decisions.push(d),
             }
         }
-        examples.extend(file.example.into_iter().map(|e| (shown.clone(), e)));
+        for (i, e) in file.example.into_iter().enumerate() {
+            let (at, parts) = locs.examples.get(i).cloned().unwrap_or_default();
+            let at = at.or_else(|| file_loc(&shown));
+            if let Some(first) = own_examples.get(&e.name) {
+                return Err(invalid(
+                    "duplicate_id",
+                    at,
+                    format!(
+                        "example `{}` is declared twice{}",
+                        e.name,
+                        first_at(first.as_ref())
+                    ),
+                ));
+            }
+            own_examples.insert(e.name.clone(), at.clone());
+            if let Some(loc) = at {
+                pack.locs.insert(format!("example {}", e.name), loc);
+            }
+            for (part, loc) in parts {
+                pack.locs.insert(format!("example {} {part}", e.name), loc);
+            }
+            examples.push(e);
+        }
         for o in file.omission {
             // An overlay may restate an inherited omission (e.g. with a provincial reason).
             pack.omissions.retain(|old| old.id != o.id);
             pack.omissions.push(o);
         }
-        for m in file.material {
+        for (i, m) in file.material.into_iter().enumerate() {
             let m = map_material(m, &|s| source(&shown, &text, s));
-            if !own_materials.insert(m.id.clone()) {
+            let at = locs.materials.get(i).cloned().flatten();
+            if let Some(first) = own_materials.get(&m.id) {
                 return Err(invalid(
                     "duplicate_id",
-                    m.label.zh.loc.clone(),
-                    format!("material `{}` is declared twice", m.id),
+                    at.or_else(|| m.label.zh.loc.clone()),
+                    format!(
+                        "material `{}` is declared twice{}",
+                        m.id,
+                        first_at(first.as_ref())
+                    ),
                 ));
+            }
+            own_materials.insert(m.id.clone(), at.clone());
+            if let Some(loc) = at {
+                pack.locs.insert(format!("material {}", m.id), loc);
             }
             // An overlay relabels an inherited material by declaring it again: it replaces it in place.
             match pack
@@ -379,7 +501,7 @@ fn load_dir_inner(dir: &Path, chain: &mut Vec<PathBuf>) -> Result<Pack, LoadErro
         }
     }
     let inherited = std::mem::take(&mut pack.examples);
-    pack.examples = resolve_examples(dir, examples, inherited)?;
+    pack.examples = resolve_examples(dir, examples, inherited, &pack.locs)?;
     chain.pop();
     Ok(pack)
 }
@@ -692,26 +814,22 @@ pub fn set_path(
                 }
             }
         }
-        _ => return Err(format!("`{path}`: parent is not an object")),
+        _ => {
+            let parent = parents.last().copied().unwrap_or_default();
+            return Err(format!("`{path}`: `{parent}` is not an object"));
+        }
     }
     Ok(())
 }
 
 fn resolve_examples(
     dir: &Path,
-    raw: Vec<(String, ExampleDef)>,
+    raw: Vec<ExampleDef>,
     mut inherited: Vec<ExampleDef>,
+    locs: &Locations,
 ) -> Result<Vec<ExampleDef>, LoadError> {
-    let mut names = HashSet::new();
-    for (file, e) in &raw {
-        if !names.insert(e.name.clone()) {
-            return Err(invalid(
-                "duplicate_id",
-                file_loc(file),
-                format!("example `{}` is declared twice", e.name),
-            ));
-        }
-    }
+    // INVARIANT: the loader refused an example name declared twice in this pack.
+    let names: HashSet<String> = raw.iter().map(|e| e.name.clone()).collect();
     // Inherited examples are the starting point: an own example may build on one, or replace it.
     let mut done: BTreeMap<String, serde_json::Value> = inherited
         .iter()
@@ -730,8 +848,8 @@ fn resolve_examples(
     while !pending.is_empty() {
         let before = pending.len();
         let mut next = Vec::new();
-        for (file, mut e) in pending {
-            let loc = file_loc(&file);
+        for mut e in pending {
+            let at = |part: &str| locs.example(&e.name, part).cloned();
             let restated = done
                 .get(&e.name)
                 .filter(|_| e.application.is_none() && e.base.is_none())
@@ -741,10 +859,11 @@ fn resolve_examples(
                 (None, None) if restated.is_some() => restated.unwrap_or_default(),
                 (Some(app), None) => {
                     let path = dir.join(app);
-                    let text = read(&path, app)?;
+                    let file = shown(&path);
+                    let text = read(&path, &file)?;
                     serde_json::from_str(&text).map_err(|err| LoadError::Json {
                         loc: Some(Loc {
-                            file: app.clone(),
+                            file,
                             line: u32::try_from(err.line()).unwrap_or(0),
                             column: u32::try_from(err.column()).unwrap_or(0),
                         }),
@@ -754,21 +873,26 @@ fn resolve_examples(
                 (None, Some(base)) => match done.get(base) {
                     Some(d) => d.clone(),
                     None if names.contains(base) => {
-                        next.push((file, e));
+                        next.push(e);
                         continue;
                     }
                     None => {
+                        let known = done.keys().chain(names.iter());
                         return Err(invalid(
                             "unknown_example",
-                            loc,
-                            format!("example `{}` is based on unknown example `{base}`", e.name),
-                        ))
+                            at("base"),
+                            format!(
+                                "example `{}` is based on unknown example `{base}`{}",
+                                e.name,
+                                crate::expr::check::hint(base, known)
+                            ),
+                        ));
                     }
                 },
                 _ => {
                     return Err(invalid(
                         "invalid_example",
-                        loc,
+                        at(if e.application.is_some() { "base" } else { "" }),
                         format!(
                             "example `{}` needs exactly one of `application` and `base`",
                             e.name
@@ -780,8 +904,8 @@ fn resolve_examples(
                 set_path(&mut doc, path, None).map_err(|m| {
                     invalid(
                         "invalid_example",
-                        loc.clone(),
-                        format!("example `{}`: {m}", e.name),
+                        at(&format!("remove {path}")),
+                        format!("example `{}`: `remove`: {m}", e.name),
                     )
                 })?;
             }
@@ -789,8 +913,8 @@ fn resolve_examples(
                 set_path(&mut doc, path, Some(value.clone())).map_err(|m| {
                     invalid(
                         "invalid_example",
-                        loc.clone(),
-                        format!("example `{}`: {m}", e.name),
+                        at(&format!("set {path}")),
+                        format!("example `{}`: `set`: {m}", e.name),
                     )
                 })?;
             }
@@ -809,10 +933,11 @@ fn resolve_examples(
             out.push(e);
         }
         if next.len() == before {
-            let names: Vec<&str> = next.iter().map(|(_, e)| e.name.as_str()).collect();
+            let names: Vec<&str> = next.iter().map(|e| e.name.as_str()).collect();
             return Err(invalid(
                 "example_cycle",
-                None,
+                next.first()
+                    .and_then(|e| locs.example(&e.name, "base").cloned()),
                 format!(
                     "examples based on each other in a cycle: {}",
                     names.join(", ")

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "pack-dir")]
 pub mod load;
+pub mod locations;
 pub mod model;
 
 use serde::{Deserialize, Serialize};

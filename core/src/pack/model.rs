@@ -709,4 +709,8 @@ pub struct Pack {
     /// Rules that implement part of an eligibility requirement as a form check, with the reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub form_checks: Vec<FormCheckDef>,
+    /// Where each item is declared (a pack directory's files; none for a bundle): not content, so
+    /// neither serialised nor part of the digest.
+    #[serde(skip)]
+    pub locs: super::locations::Locations,
 }
