@@ -326,6 +326,55 @@ fn to_json<T: Serialize>(item: &T) -> Value {
     serde_json::to_value(item).unwrap_or(Value::Null)
 }
 
+/// The keys of an item in the order its type declares them (a `Value` sorts them): the order a
+/// change lists its keys in, so a parameter's `value` comes before its `doc`, a rule's `when`
+/// before its `message`.
+fn order_of<T: Serialize>(item: &T) -> Vec<String> {
+    struct Keys(Vec<String>);
+    impl<'de> Deserialize<'de> for Keys {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = Keys;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut a: A,
+                ) -> Result<Keys, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some((k, serde::de::IgnoredAny)) = a.next_entry::<String, _>()? {
+                        keys.push(k);
+                    }
+                    Ok(Keys(keys))
+                }
+            }
+            d.deserialize_map(Visit)
+        }
+    }
+    serde_json::to_string(item)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Keys>(&text).ok())
+        .map(|k| k.0)
+        .unwrap_or_default()
+}
+
+/// List each change's keys (and its rows' keys) in `order`, by their first segment (`message` of
+/// `message.en`); keys `order` does not know go last, as they were.
+fn sort_keys(changes: &mut [Change], order: &[String], rows: &[String]) {
+    let rank = |order: &[String], key: &str| {
+        let top = key.split('.').next().unwrap_or(key);
+        order.iter().position(|k| k == top).unwrap_or(usize::MAX)
+    };
+    for c in changes {
+        c.keys.sort_by_key(|k| rank(order, &k.key));
+        for r in &mut c.rows {
+            r.keys.sort_by_key(|k| rank(rows, &k.key));
+        }
+    }
+}
+
 /// The item without the keys listed (a table without its rows).
 fn without(mut v: Value, keys: &[&str]) -> Value {
     if let Value::Object(m) = &mut v {
@@ -869,6 +918,49 @@ pub fn diff_packs(old: &Pack, new: &Pack) -> PackDiff {
     // Omissions and form checks have no order that means anything: only content counts.
     d.omissions.retain(|c| c.change != ChangeKind::Moved);
     d.form_checks.retain(|c| c.change != ChangeKind::Moved);
+    // Keys in the order the pack format declares them.
+    let pack_order = order_of(&new.pack);
+    d.pack.sort_by_key(|k| {
+        pack_order
+            .iter()
+            .position(|o| *o == k.key.split('.').next().unwrap_or_default())
+            .unwrap_or(usize::MAX)
+    });
+    let first = |v: Option<Vec<String>>| v.unwrap_or_default();
+    sort_keys(
+        &mut d.params,
+        &first(new.params.values().next().map(order_of)),
+        &[],
+    );
+    sort_keys(&mut d.steps, &first(new.steps.first().map(order_of)), &[]);
+    sort_keys(&mut d.fields, &first(new.fields.first().map(order_of)), &[]);
+    sort_keys(&mut d.rules, &first(new.rules.first().map(order_of)), &[]);
+    sort_keys(
+        &mut d.materials,
+        &first(new.materials.first().map(order_of)),
+        &[],
+    );
+    let rows = first(
+        new.decisions
+            .iter()
+            .find_map(|d| d.rows.first())
+            .map(order_of),
+    );
+    sort_keys(
+        &mut d.decisions,
+        &first(new.decisions.first().map(order_of)),
+        &rows,
+    );
+    for t in &mut d.tables {
+        let columns = new
+            .tables
+            .get(&t.id)
+            .or_else(|| old.tables.get(&t.id))
+            .map(|x| x.columns.clone())
+            .unwrap_or_default();
+        let order = first(new.tables.values().next().map(order_of));
+        sort_keys(std::slice::from_mut(t), &order, &columns);
+    }
     d.changed = d.has_pack_changes();
     d
 }

@@ -379,8 +379,8 @@ fn every_section_lists_what_was_added_removed_changed_or_moved() {
     let keys: Vec<&str> = d.rules[0].keys.iter().map(|k| k.key.as_str()).collect();
     assert_eq!(
         keys,
-        ["confidence", "message.en"],
-        "re-wrapping an expression is no change"
+        ["message.en", "confidence"],
+        "in the order a rule declares them; re-wrapping an expression is no change"
     );
     let route_change = &d.decisions[0];
     assert_eq!(route_change.change, ChangeKind::Changed);
