@@ -128,10 +128,9 @@ pub fn diff(
         let mut apps = ApplicationsDiff::default();
         for item in items.try_iter()? {
             let item = item?;
-            let pair = item
-                .cast::<PyTuple>()
-                .ok()
-                .filter(|t| t.len() == 2 && t.get_item(0).is_ok_and(|x| x.is_instance_of::<PyString>()));
+            let pair = item.cast::<PyTuple>().ok().filter(|t| {
+                t.len() == 2 && t.get_item(0).is_ok_and(|x| x.is_instance_of::<PyString>())
+            });
             match pair {
                 Some(t) => {
                     let input: String = t.get_item(0)?.extract()?;

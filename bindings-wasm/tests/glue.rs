@@ -214,6 +214,10 @@ fn lang_options_are_language_tags() {
     for tag in ["fr", "zh-", "english"] {
         let e = parse_lang(tag).unwrap_err();
         assert_eq!(e.code, "invalid_option");
-        assert!(e.message.contains("starting with zh or en"), "{}", e.message);
+        assert!(
+            e.message.contains("starting with zh or en"),
+            "{}",
+            e.message
+        );
     }
 }
