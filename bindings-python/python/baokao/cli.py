@@ -100,18 +100,13 @@ class Column:
     dash: bool = False  # "-" means "not applicable" for this field
     item: Optional[Column] = None  # lists: the item; records: unused
     items: dict[str, Column] = field(default_factory=dict)  # records: the item fields
-    #: For text: "date", "month", "date_or_month", "datetime", or "" — how a date cell is written.
+    #: The pack's type of the field when it is a date: "date", "month", "date_or_month" or
+    #: "datetime" (how a date cell is written); "" otherwise.
     dates: str = ""
 
 
-#: The pattern the JSON Schema export gives month fields.
-_MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$"
-
-
-def _dates(spec: dict[str, Any]) -> str:
-    if any(isinstance(a, dict) and a.get("format") == "date" for a in spec.get("anyOf") or []):
-        return "date_or_month"
-    return {"date": "date", "date-time": "datetime"}.get(spec.get("format", ""), "month" if spec.get("pattern") == _MONTH else "")
+#: The field types whose values are dates written as text.
+_DATES = ("date", "month", "date_or_month", "datetime")
 
 
 def _column(spec: dict[str, Any]) -> Column:
@@ -123,7 +118,7 @@ def _column(spec: dict[str, Any]) -> Column:
     types = spec.get("type", "string")
     kinds = [t for t in ([types] if isinstance(types, str) else types) if t != "null"]
     kind = kinds[0] if kinds else "string"
-    column = Column(kind, dash, dates=_dates(spec))
+    column = Column(kind, dash)
     item = spec.get("items")
     if kind == "array" and isinstance(item, dict):
         if item.get("type") == "object":
@@ -135,11 +130,22 @@ def _column(spec: dict[str, Any]) -> Column:
 
 
 def schema_columns(engine: Engine) -> dict[str, Column]:
-    """Every field path of the pack (``education.major``) with how to read its cells."""
+    """Every field path of the pack (``education.major``) with how to read its cells: the JSON
+    Schema export's types, and for date fields the pack's own type (the bundle's ``fields``), which
+    says how a date cell is written."""
     columns: dict[str, Column] = {}
     for step, step_schema in engine.schema().get("properties", {}).items():
         for key, spec in step_schema.get("properties", {}).items():
             columns[f"{step}.{key}"] = _column(spec)
+    for f in json.loads(engine.bundle())["pack"]["fields"]:
+        if f["type"] not in _DATES:
+            continue
+        parent, _, item = f["path"].partition("[].")
+        column = columns.get(parent)
+        if item and column is not None:
+            column = column.items.get(item)
+        if column is not None:
+            column.dates = f["type"]
     return columns
 
 
