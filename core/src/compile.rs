@@ -212,6 +212,9 @@ impl Errors {
     /// Where the item an error names (`rule XF-01`, `decision route row 3`, `field basic.name
     /// required_when`) is declared.
     fn declared(&self, item: &str) -> Option<Loc> {
+        if self.locs.is_empty() {
+            return None;
+        }
         let words: Vec<&str> = item.split(' ').collect();
         let found = match words.as_slice() {
             ["decision", id, "row", n, ..] => self
@@ -523,6 +526,7 @@ const OUTCOMES: [&str; 5] = [
 /// schema, with a hint: a step, a field of a step (`basic.name`), an item of a records field
 /// (`certificates.records.0`, `certificates.records.0.cert_no`) — and, where the value is an object
 /// or a list of objects, each of its keys.
+#[cfg(feature = "pack-dir")]
 fn unknown_path(
     schema: &Schema,
     path: &str,
@@ -624,40 +628,55 @@ fn check_examples(pack: &Pack, schema: &Schema, errors: &mut Errors) {
                 );
             }
         }
-        // An example that means to set a field the schema does not have says so: it expects the
-        // `unknown_field` warning. Any other unknown path is a typo, found here rather than as a
-        // warning nobody expected (or, in a step the example does not judge, no warning at all)
-        // when the example runs.
-        let deliberate = e.expect.fired.as_ref().is_some_and(|f| {
-            f.iter()
-                .any(|id| id == "unknown_field" || id == "unknown_fields_omitted")
-        });
-        if deliberate {
-            continue;
-        }
-        // A step-wise example judges its step and the earlier ones: what it sets in a later step
-        // (or at the top level) is there to show it is ignored.
-        let judged = e.step.as_deref().and_then(|s| schema.step_index(s));
-        let seen = |path: &str| {
-            let step = path.split('.').next().unwrap_or_default();
-            judged.is_none_or(|j| schema.step_index(step).is_some_and(|i| i <= j))
-        };
-        for (path, value) in e.set.iter().filter(|(p, _)| seen(p)) {
-            if let Some((unknown, hint)) = unknown_path(schema, path, value) {
-                let shown = if unknown == *path {
-                    format!("`{path}`")
-                } else {
-                    format!("`{path}` (at `{unknown}`)")
-                };
-                errors.located(
-                    "unknown_field",
-                    &format!("{item} set"),
-                    at(&format!("set {path}")),
-                    format!(
-                        "`set` path {shown} is no field of the schema{hint} (an example that means an unknown field expects `unknown_field` to fire)"
-                    ),
-                );
-            }
+        // Pack directories only: a bundle's examples were checked when it was made (`baokao
+        // bundle` compiles the pack), and the WebAssembly build, which loads bundles, stays small.
+        #[cfg(feature = "pack-dir")]
+        check_set_paths(e, schema, &item, &at, errors);
+    }
+}
+
+/// An example's `set` paths against the schema.
+#[cfg(feature = "pack-dir")]
+fn check_set_paths(
+    e: &crate::pack::model::ExampleDef,
+    schema: &Schema,
+    item: &str,
+    at: &dyn Fn(&str) -> Option<Loc>,
+    errors: &mut Errors,
+) {
+    // An example that means to set a field the schema does not have says so: it expects the
+    // `unknown_field` warning. Any other unknown path is a typo, found here rather than as a
+    // warning nobody expected (or, in a step the example does not judge, no warning at all) when
+    // the example runs.
+    let deliberate = e.expect.fired.as_ref().is_some_and(|f| {
+        f.iter()
+            .any(|id| id == "unknown_field" || id == "unknown_fields_omitted")
+    });
+    if deliberate {
+        return;
+    }
+    // A step-wise example judges its step and the earlier ones: what it sets in a later step (or
+    // at the top level) is there to show it is ignored.
+    let judged = e.step.as_deref().and_then(|s| schema.step_index(s));
+    let seen = |path: &str| {
+        let step = path.split('.').next().unwrap_or_default();
+        judged.is_none_or(|j| schema.step_index(step).is_some_and(|i| i <= j))
+    };
+    for (path, value) in e.set.iter().filter(|(p, _)| seen(p)) {
+        if let Some((unknown, hint)) = unknown_path(schema, path, value) {
+            let shown = if unknown == *path {
+                format!("`{path}`")
+            } else {
+                format!("`{path}` (at `{unknown}`)")
+            };
+            errors.located(
+                "unknown_field",
+                &format!("{item} set"),
+                at(&format!("set {path}")),
+                format!(
+                    "`set` path {shown} is no field of the schema{hint} (an example that means an unknown field expects `unknown_field` to fire)"
+                ),
+            );
         }
     }
 }

@@ -7,6 +7,7 @@
 //! (`rules/nmec-2024/rules/basic.toml` for the pack `rules/nmec-2024`): relative to the working
 //! directory when the pack's path is.
 
+#[cfg(feature = "pack-dir")]
 use std::collections::BTreeMap;
 
 use super::model::Loc;
@@ -17,10 +18,13 @@ use super::model::Loc;
 /// an example's values: `example a-clinical outcome` (`expect.outcome`), `… base`, `… application`,
 /// `… step`, `… set basic.name`, `… remove basic.name`, `… params trial_cutoff`.
 ///
-/// An overlay's declaration of an id replaces its base's, as the item itself does.
+/// An overlay's declaration of an id replaces its base's, as the item itself does. Only pack
+/// directories have locations: without the `pack-dir` feature (the WebAssembly build, which loads
+/// bundles) this is empty and takes no code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Locations(BTreeMap<String, Loc>);
+pub struct Locations(#[cfg(feature = "pack-dir")] BTreeMap<String, Loc>);
 
+#[cfg(feature = "pack-dir")]
 impl Locations {
     /// Where `what` (`rule XF-01`, `example x outcome` …) is declared, when known.
     pub fn get(&self, what: &str) -> Option<&Loc> {
@@ -48,6 +52,30 @@ impl Locations {
     /// Whether nothing is known (a bundle, a pack built in memory).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Without pack directories there are no locations: every lookup is `None`.
+#[cfg(not(feature = "pack-dir"))]
+impl Locations {
+    /// Where `what` is declared: never known without pack directories.
+    pub fn get(&self, _what: &str) -> Option<&Loc> {
+        None
+    }
+
+    /// Where the item `kind id` is declared: never known without pack directories.
+    pub fn of(&self, _kind: &str, _id: &str) -> Option<&Loc> {
+        None
+    }
+
+    /// Where a value of an example is written: never known without pack directories.
+    pub fn example(&self, _name: &str, _part: &str) -> Option<&Loc> {
+        None
+    }
+
+    /// Always empty without pack directories.
+    pub fn is_empty(&self) -> bool {
+        true
     }
 }
 
