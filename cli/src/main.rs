@@ -29,6 +29,7 @@ usage:
   baokao test <pack>                                        run the pack's example applications
   baokao lint <pack>                                        decision tables and unused parameters
   baokao notice --pack <dir|bundle> [-o FILE] <file|->      the printable registration success notice
+  baokao form --pack <dir|bundle> [--state <file|->]       the form, and what an application makes of it
   baokao bundle <pack> [-o FILE]                            the pack as one JSON document
   baokao schema <pack>                                      the application format as JSON Schema
   baokao doc <pack> [-o FILE | --check FILE]                the rule catalogue (Markdown)
@@ -108,6 +109,13 @@ The printable registration success notice (报名成功通知单) of one applica
 (stdout without -o). Refused (exit 1, code notice_refused) for an invalid, ineligible or
 undetermined application.";
 
+const FORM_HELP: &str = "\
+usage: baokao form --pack <dir|bundle> [--lang TAG] [--state <file|->]
+
+The form as the pack describes it (steps, fields, labels, options, checks, derived fields) as JSON;
+with --state, what an application makes of it: the fields required now and the values of derived
+fields (docs/form.md).";
+
 const BUNDLE_HELP: &str = "\
 usage: baokao bundle <pack> [-o FILE] [--with-examples]
 
@@ -132,6 +140,7 @@ fn help_of(command: &str) -> Option<&'static str> {
         "test" => TEST_HELP,
         "lint" => LINT_HELP,
         "notice" => NOTICE_HELP,
+        "form" => FORM_HELP,
         "bundle" => BUNDLE_HELP,
         "schema" => SCHEMA_HELP,
         "doc" => DOC_HELP,
@@ -293,6 +302,7 @@ fn run(args: &[String]) -> Result<u8, Fatal> {
         "lint" => lint_cmd(rest),
         "bundle" => bundle(rest),
         "notice" => notice(rest),
+        "form" => form(rest),
         "schema" => schema(rest),
         "doc" => doc(rest),
         "help" | "--help" | "-h" => {
@@ -777,6 +787,46 @@ fn write_out(file: Option<&str>, text: &str) -> Result<(), Fatal> {
         }
     }
     std::fs::write(f, text.as_bytes()).map_err(cannot)
+}
+
+/// `baokao form`: the form description, or with `--state` what an application makes of it.
+fn form(args: &[String]) -> Result<u8, Fatal> {
+    use std::io::Read;
+    let mut pack = None;
+    let mut lang_of = Lang::Zh;
+    let mut state = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args.get(i).map_or("", String::as_str);
+        match a {
+            "--pack" => pack = Some(value(args, &mut i, a)?.to_owned()),
+            "--lang" => lang_of = lang(value(args, &mut i, a)?)?,
+            "--state" => state = Some(value(args, &mut i, a)?.to_owned()),
+            other => return Err(usage(format!("unknown argument `{other}`"))),
+        }
+        i += 1;
+    }
+    let pack = pack.ok_or_else(|| usage("`--pack` is required"))?;
+    let engine = load(&pack)?;
+    let Some(input) = state else {
+        write_out(None, &(serde_json::to_string(&engine.form(lang_of))? + "\n"))?;
+        return Ok(0);
+    };
+    // Read at most a few bytes more than a document may have: the core refuses larger ones.
+    let limit = u64::try_from(baokao::MAX_DOCUMENT_BYTES + 4).unwrap_or(u64::MAX);
+    let mut bytes = Vec::new();
+    let read = if input == "-" {
+        std::io::stdin().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(&input).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Fatal::Failed(format!("cannot read `{input}`: {e}")))?;
+    let found = baokao::parse_application_bytes(&bytes)
+        .map_err(baokao::Error::from)
+        .and_then(|doc| engine.form_state(&doc))
+        .map_err(|e| Fatal::Failed(format!("{input}: [{}] {e}", e.code())))?;
+    write_out(None, &(serde_json::to_string(&found)? + "\n"))?;
+    Ok(0)
 }
 
 fn bundle(args: &[String]) -> Result<u8, Fatal> {

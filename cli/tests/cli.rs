@@ -597,8 +597,8 @@ fn notice_writes_the_page_or_refuses_with_a_code() {
 
 // --- command lines that behave ------------------------------------------------------------------
 
-const COMMANDS: [&str; 9] = [
-    "check", "explain", "diff", "test", "lint", "notice", "bundle", "schema", "doc",
+const COMMANDS: [&str; 10] = [
+    "check", "explain", "diff", "test", "lint", "notice", "form", "bundle", "schema", "doc",
 ];
 
 #[test]
@@ -1071,4 +1071,29 @@ expect = { valid = true }
     assert_eq!(dup.status.code(), Some(2));
     assert!(err.contains("[duplicate_id]: packs/p/zz-dup.toml:2:7: rule `E-1` is declared twice (first declared at packs/p/rules.toml:2:7)"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `baokao form` prints the core's form description (one JSON line, the bytes of
+/// `serde_json::to_string(&engine.form(lang))`), and with `--state` what an application makes of it.
+#[test]
+fn form_prints_the_form_and_the_state_of_an_application() {
+    let engine = baokao::Engine::from_dir(PACK).unwrap();
+    for (flag, lang) in [("zh", baokao::Lang::Zh), ("en", baokao::Lang::En)] {
+        let out = baokao(&["form", "--pack", PACK, "--lang", flag], None);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let expected = serde_json::to_string(&engine.form(lang)).unwrap() + "\n";
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+    }
+    let app = r#"{"basic": {"id_type": "居民身份证", "id_number": "430102199805140318"}}"#;
+    let out = baokao(&["form", "--pack", PACK, "--state", "-"], Some(app.as_bytes()));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["derived"][0]["value"], "男");
+    assert_eq!(state["derived"][1]["value"], "1998-05-14");
+    // Not an application: the core's code, exit 2.
+    let out = baokao(&["form", "--pack", PACK, "--state", "-"], Some(b"[1]"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("[not_an_object]"), "{}", text(&out.stderr));
+    let out = baokao(&["form", "--pack", PACK, "--lang", "fr"], None);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -12,19 +12,19 @@ use regex::Regex;
 use crate::error::CompileError;
 use crate::expr::ast::{Ast, BinOp, Lit, Span};
 use crate::expr::check::{compile_regex, hint, CheckError, Checker, Names, ParamValue, TableSig};
-use crate::expr::eval::TableData;
+use crate::expr::eval::{Bound, Cx, TableData};
 use crate::expr::ir::{CmpOp, Node};
 use crate::expr::parser;
 use crate::mask::Mask;
 use crate::pack::locations::Locations;
 use crate::pack::model::Loc;
 use crate::pack::model::{
-    Cell, DecisionDef, Effect, FieldDef, FieldType, HitPolicy, Localized, MaterialDef, NoticeDef,
-    Pack, RowDef, RuleDef, Severity, Source,
+    Cell, DecisionDef, Effect, FieldDef, FieldType, FileDef, HitPolicy, Localized, MaterialDef,
+    Measure, NoticeDef, Pack, RowDef, RuleDef, Severity, Source,
 };
 use crate::report::PackInfo;
 use crate::schema::{
-    ty_of, Constraints, FieldInfo, ListInfo, Member, RecordsInfo, Schema, StepInfo,
+    ty_of, Constraints, Derived, FieldInfo, ListInfo, Member, RecordsInfo, Schema, StepInfo,
 };
 use crate::value::{ItemTy, Scalar, Ty};
 
@@ -295,8 +295,17 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
     let mut regexes = Vec::new();
     let (tables, table_sigs) = compile_tables(&pack, &mut errors);
     let params = compile_params(&pack, &mut errors);
-    let schema = compile_schema(
+    let mut schema = compile_schema(
         &pack,
+        &tables,
+        &table_sigs,
+        &params,
+        &mut regexes,
+        &mut errors,
+    );
+    compile_form(
+        &pack,
+        &mut schema,
         &tables,
         &table_sigs,
         &params,
@@ -904,6 +913,11 @@ fn field_info(
         label: def.label.clone(),
         rule: def.rule.as_deref().map(Into::into),
         cite: def.cite.as_deref().map(Into::into),
+        help: None,
+        option_labels: None,
+        derived: None,
+        measure: None,
+        clock: false,
     }
 }
 
@@ -937,6 +951,9 @@ fn compile_schema(
             title: s.title.clone(),
             rule: s.rule.as_deref().map(Into::into),
             cite: s.cite.as_deref().map(Into::into),
+            help: None,
+            authority: s.authority,
+            files: Vec::new(),
             members: Vec::new(),
             index: HashMap::default(),
         });
@@ -1070,6 +1087,355 @@ fn compile_schema(
         }
     }
     schema
+}
+
+/// What the form description adds to the schema: help texts, option labels and derivations.
+///
+/// Help texts are rendered here, once: their holes may quote parameters (and tables of
+/// constants), never a field, so the text is the same for every application. They are compiled
+/// against a schema without fields, so a field in a hole is an `unknown_field` error.
+fn compile_form(
+    pack: &Pack,
+    schema: &mut Schema,
+    tables: &[TableData],
+    table_sigs: &HashMap<String, TableSig>,
+    params: &HashMap<String, ParamValue>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+) {
+    let no_decisions = HashMap::new();
+    let no_fields = Schema::default();
+    let help =
+        |text: &Localized<String>, item: &str, regexes: &mut Vec<Regex>, errors: &mut Errors| {
+            let names = Names {
+                schema: &no_fields,
+                params,
+                tables: table_sigs,
+                decisions: &no_decisions,
+            };
+            let mut reads = (Vec::new(), Vec::new());
+            let mut part =
+                |text: &str, lang: &str, regexes: &mut Vec<Regex>, errors: &mut Errors| {
+                    let src = Source::new(text);
+                    let item = format!("{item} help.{lang}");
+                    compile_template(&src, &item, &names, regexes, errors, &mut reads)
+                };
+            let zh = part(&text.zh, "zh", regexes, errors);
+            let en = part(&text.en, "en", regexes, errors);
+            let doc = Bound::empty();
+            let cx = Cx {
+                doc: &doc,
+                regexes,
+                tables,
+                decisions: &[],
+            };
+            Localized {
+                zh: crate::engine::render(&zh, &cx),
+                en: crate::engine::render(&en, &cx),
+            }
+        };
+    for def in &pack.steps {
+        let Some(i) = schema.step_index(&def.id) else {
+            continue;
+        };
+        let item = format!("step {}", def.id);
+        let text = def.help.as_ref().map(|h| help(h, &item, regexes, errors));
+        let mut files: Vec<(String, Localized<String>, Option<Localized<String>>)> = Vec::new();
+        for f in &def.files {
+            let item = format!("{item} file {}", f.id);
+            if !is_key(&f.id) || files.iter().any(|(id, _, _)| *id == f.id) {
+                errors.plain(
+                    "invalid_step",
+                    &item,
+                    None,
+                    "file ids are unique snake_case names within a step",
+                );
+            }
+            let text = f.help.as_ref().map(|h| help(h, &item, regexes, errors));
+            files.push((f.id.clone(), f.label.clone(), text));
+        }
+        if let Some(step) = schema.steps.get_mut(i as usize) {
+            step.help = text;
+            step.files = files;
+        }
+    }
+    // Derivations read other fields, so they are compiled against the whole schema first and
+    // attached afterwards.
+    let mut derived = Vec::new();
+    for def in &pack.fields {
+        let item = format!("field {}", def.path);
+        if let Some(d) = compile_derived(def, schema, table_sigs, params, regexes, errors) {
+            derived.push((def.path.as_str(), d));
+        }
+        let text = def.help.as_ref().map(|h| help(h, &item, regexes, errors));
+        let Some(info) = field_info_mut(schema, &def.path) else {
+            continue;
+        };
+        info.help = text;
+        info.option_labels = option_labels(def, info, tables, table_sigs, &item, errors);
+        info.clock = def.clock;
+        if def.clock && def.ty != FieldType::Datetime {
+            errors.plain(
+                "invalid_field",
+                &item,
+                None,
+                "`clock` fills a `datetime` field",
+            );
+        }
+        if let Some(m) = &def.measure {
+            let step = schema_step_files(&pack.steps, &def.path);
+            if !step.iter().any(|f| f.id == m.file) {
+                errors.plain(
+                    "invalid_field",
+                    &item,
+                    None,
+                    format!(
+                        "`measure` names `{}`, which is not a file of the field's step",
+                        m.file
+                    ),
+                );
+            }
+            let want = match m.property {
+                Measure::Format => FieldType::Text,
+                Measure::Kb => FieldType::Number,
+                Measure::Width | Measure::Height => FieldType::Int,
+            };
+            if def.ty != want || def.path.contains("[].") {
+                errors.plain(
+                    "type_mismatch",
+                    &item,
+                    None,
+                    format!(
+                        "`measure` fills a top-level `{}` field here",
+                        type_word(want)
+                    ),
+                );
+            }
+        }
+        if let Some(info) = field_info_mut(schema, &def.path) {
+            info.measure.clone_from(&def.measure);
+        }
+    }
+    for (path, d) in derived {
+        if let Some(info) = field_info_mut(schema, path) {
+            info.derived = Some(d);
+        }
+    }
+}
+
+/// The files declared on the step of a field path.
+fn schema_step_files<'p>(steps: &'p [crate::pack::model::StepDef], path: &str) -> &'p [FileDef] {
+    let step = path.split('.').next().unwrap_or("");
+    steps
+        .iter()
+        .find(|s| s.id == step)
+        .map_or(&[][..], |s| &s.files)
+}
+
+fn type_word(t: FieldType) -> &'static str {
+    match t {
+        FieldType::Text => "text",
+        FieldType::Number => "number",
+        _ => "int",
+    }
+}
+
+/// The compiled field at a declared path (`step.field` or `step.list[].field`).
+fn field_info_mut<'s>(schema: &'s mut Schema, path: &str) -> Option<&'s mut FieldInfo> {
+    if let Some((parent, sub)) = path.split_once("[].") {
+        let Some(Member::Records(r)) = schema.member(parent) else {
+            return None;
+        };
+        let records = schema.records.get_mut(r as usize)?;
+        return records.items.iter_mut().find(|f| &*f.key == sub);
+    }
+    match schema.member(path)? {
+        Member::Scalar(i) => schema.fields.get_mut(i as usize),
+        Member::Records(i) => schema.records.get_mut(i as usize).map(|r| &mut r.field),
+        Member::List(i) => schema.lists.get_mut(i as usize).map(|l| &mut l.field),
+    }
+}
+
+/// The labels of a field's allowed values, in their order: `enum_labels`, else the
+/// `enum_label_column` of its table, else the value itself. `None` when the pack labels none.
+fn option_labels(
+    def: &FieldDef<Source>,
+    info: &FieldInfo,
+    tables: &[TableData],
+    table_sigs: &HashMap<String, TableSig>,
+    item: &str,
+    errors: &mut Errors,
+) -> Option<Vec<Localized<String>>> {
+    if def.enum_labels.is_none() && def.enum_label_column.is_none() {
+        return None;
+    }
+    let Some(values) = &info.enumeration else {
+        errors.plain(
+            "invalid_field",
+            item,
+            None,
+            "`enum_labels` and `enum_label_column` label the values of `enum` or `enum_table`",
+        );
+        return None;
+    };
+    let mut column: HashMap<&str, &str> = HashMap::new();
+    if let Some(name) = &def.enum_label_column {
+        let sig = def.enum_table.as_ref().and_then(|t| table_sigs.get(t));
+        let at = sig.and_then(|s| s.columns.iter().position(|c| c == name));
+        match (sig, at) {
+            (Some(sig), Some(at)) => {
+                let rows = tables.get(sig.index as usize).map_or(&[][..], |t| &t.rows);
+                for row in rows {
+                    if let (Some(Some(Scalar::Text(key))), Some(Some(Scalar::Text(label)))) =
+                        (row.first(), row.get(at))
+                    {
+                        column.insert(key, label);
+                    }
+                }
+            }
+            (None, _) => errors.plain(
+                "invalid_field",
+                item,
+                None,
+                "`enum_label_column` names a column of the field's `enum_table`",
+            ),
+            (Some(sig), None) => errors.plain(
+                "unknown_column",
+                item,
+                None,
+                format!(
+                    "unknown column `{name}` of table `{}`{}",
+                    def.enum_table.as_deref().unwrap_or(""),
+                    hint(name, sig.columns.iter())
+                ),
+            ),
+        }
+    }
+    let labels = def.enum_labels.as_ref();
+    for key in labels.into_iter().flat_map(|l| l.keys()) {
+        if !values.iter().any(|v| **v == **key) {
+            errors.plain(
+                "unknown_enum_value",
+                item,
+                None,
+                format!(
+                    "`enum_labels` labels `{key}`, which is not an allowed value{}",
+                    hint(key, values.iter())
+                ),
+            );
+        }
+    }
+    Some(
+        values
+            .iter()
+            .map(
+                |v| match (labels.and_then(|l| l.get(&**v)), column.get(&**v)) {
+                    (Some(l), _) => l.clone(),
+                    (None, Some(c)) => Localized {
+                        zh: (*c).to_owned(),
+                        en: (*c).to_owned(),
+                    },
+                    (None, None) => Localized {
+                        zh: v.to_string(),
+                        en: v.to_string(),
+                    },
+                },
+            )
+            .collect(),
+    )
+}
+
+/// A field's `derived` and `derived_when`: a value of the field's type, computed from other
+/// fields. Only top-level scalar fields can be derived. A derivation that passes a masked field's
+/// value into a field that is not masked is refused (`masked_value`): the form shows a derived
+/// value as its own field is shown.
+fn compile_derived(
+    def: &FieldDef<Source>,
+    schema: &Schema,
+    table_sigs: &HashMap<String, TableSig>,
+    params: &HashMap<String, ParamValue>,
+    regexes: &mut Vec<Regex>,
+    errors: &mut Errors,
+) -> Option<Derived> {
+    let item = format!("field {}", def.path);
+    let Some(src) = &def.derived else {
+        if def.derived_when.is_some() {
+            errors.plain(
+                "invalid_field",
+                &item,
+                def.derived_when.as_ref(),
+                "`derived_when` needs `derived`",
+            );
+        }
+        return None;
+    };
+    let Some(Member::Scalar(slot)) = schema.member(&def.path) else {
+        errors.plain(
+            "invalid_field",
+            &item,
+            Some(src),
+            "only top-level scalar fields can be `derived`",
+        );
+        return None;
+    };
+    let field = schema.field(slot)?;
+    let no_decisions = HashMap::new();
+    let names = Names {
+        schema,
+        params,
+        tables: table_sigs,
+        decisions: &no_decisions,
+    };
+    let (value, (mut reads, _), ty) = compile_expr_reads(
+        src,
+        &format!("{item} derived"),
+        &names,
+        regexes,
+        errors,
+        false,
+    )?;
+    let fits =
+        ty.fits(field.ty) || (field.ty == Ty::DateOrMonth && matches!(ty, Ty::Date | Ty::Month));
+    if !fits {
+        errors.plain(
+            "type_mismatch",
+            &format!("{item} derived"),
+            Some(src),
+            format!("`derived` is {ty}; the field is {}", field.ty),
+        );
+    }
+    if value.mask == Mask::Field && !field.mask {
+        errors.plain(
+            "masked_value",
+            &format!("{item} derived"),
+            Some(src),
+            "`derived` passes on the value of a field marked `mask` to a field that is not: mark this field `mask` too",
+        );
+    }
+    let when = match &def.derived_when {
+        Some(w) => {
+            let (e, (r, _), _) = compile_expr_reads(
+                w,
+                &format!("{item} derived_when"),
+                &names,
+                regexes,
+                errors,
+                true,
+            )?;
+            reads.extend(r);
+            Some((e, w.text.clone()))
+        }
+        None => None,
+    };
+    reads.sort_unstable();
+    reads.dedup();
+    Some(Derived {
+        value: value.plain,
+        value_text: src.text.clone(),
+        when_text: when.as_ref().map(|(_, t)| t.clone()),
+        when: when.map(|(e, _)| e.plain),
+        reads,
+    })
 }
 
 fn parse_src(src: &Source, item: &str, errors: &mut Errors) -> Option<Ast> {

@@ -8,6 +8,7 @@ use crate::error::{ApplicationError, Error};
 use crate::expr::ast::Span;
 use crate::expr::eval::{self, Bound, Cx, Env, NoTrace, Tracer};
 use crate::expr::ir::Node;
+use crate::form::{Form, FormState};
 use crate::mask::Mask;
 #[cfg(feature = "pack-dir")]
 use crate::pack::load;
@@ -226,7 +227,8 @@ impl Mode {
     }
 }
 
-fn render(parts: &[Part], cx: &Cx<'_>) -> String {
+/// A message template filled in: each hole's value as its mask says.
+pub(crate) fn render(parts: &[Part], cx: &Cx<'_>) -> String {
     let mut s = String::new();
     for p in parts {
         match p {
@@ -360,6 +362,33 @@ impl Engine {
     /// Ids of the form's steps, in order.
     pub fn steps(&self) -> impl Iterator<Item = &str> {
         self.program.schema.steps.iter().map(|s| &*s.id)
+    }
+
+    /// The form as the pack describes it, with its texts in `lang`: steps in order, and per field
+    /// its type, label, help, allowed values with their labels, checks, whether it is required
+    /// (always or when), masked or derived. What a portal needs to draw the form; the JSON
+    /// contract is `docs/form.md`.
+    pub fn form(&self, lang: Lang) -> Form {
+        crate::form::describe(&self.program, lang)
+    }
+
+    /// What a partial application makes of the form: the fields required now (a `required_when`
+    /// that holds) and the values of derived fields (gender and date of birth from a mainland ID
+    /// number), which a form fills in and locks. Errors only when the application is not an
+    /// object.
+    pub fn form_state(&self, application: &serde_json::Value) -> Result<FormState, Error> {
+        let serde_json::Value::Object(doc) = application else {
+            return Err(ApplicationError::NotAnObject {
+                found: json_kind(application),
+            }
+            .into());
+        };
+        Ok(crate::form::state(&self.program, doc))
+    }
+
+    /// [`Engine::form_state`] of JSON text (size and depth limits applied before parsing).
+    pub fn form_state_json(&self, text: &str) -> Result<FormState, Error> {
+        self.form_state(&parse_application(text)?)
     }
 
     /// Validate a whole application (messages in Chinese).
@@ -696,7 +725,7 @@ impl Engine {
 
 /// Whether a field is required for this application: always, or because its `required_when`
 /// holds (an unknown condition does not require it).
-fn is_required(f: &crate::schema::FieldInfo, cx: &Cx<'_>) -> bool {
+pub(crate) fn is_required(f: &crate::schema::FieldInfo, cx: &Cx<'_>) -> bool {
     f.required
         || f.required_when
             .as_ref()

@@ -33,6 +33,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod expr;
+pub mod form;
 pub mod json_schema;
 pub mod lint;
 pub mod mask;
@@ -48,5 +49,8 @@ pub use engine::{
     MAX_DOCUMENT_DEPTH,
 };
 pub use error::{ApplicationError, CompileError, Error, LoadError};
+pub use form::{
+    DerivedValue, Form, FormDerived, FormField, FormFile, FormOption, FormState, FormStep,
+};
 pub use pack::{Bundle, Pack};
 pub use report::{Diagnostic, Eligibility, Finding, Lang, Outcome, Report};

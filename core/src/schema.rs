@@ -10,7 +10,7 @@ use crate::builtins::{dates, text};
 use crate::expr::eval::{Bound, KeyHash};
 use crate::expr::ir::Node;
 use crate::pack::model::Severity;
-use crate::pack::model::{FieldType, Localized};
+use crate::pack::model::{FieldType, Localized, MeasureDef};
 use crate::report::{Diagnostic, Lang};
 use crate::value::{ItemTy, Ty, Value};
 
@@ -109,6 +109,10 @@ pub struct Constraints {
 
 /// A compiled field (scalar, or item field of a records field).
 #[derive(Debug)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent flags of the pack format (required, mask, dash, clock)"
+)]
 pub struct FieldInfo {
     /// Dotted path as declared.
     pub path: String,
@@ -138,6 +142,31 @@ pub struct FieldInfo {
     pub rule: Option<Arc<str>>,
     /// Citation.
     pub cite: Option<Arc<str>>,
+    /// Help for candidates, its parameter holes filled in.
+    pub help: Option<Localized<String>>,
+    /// The label of each allowed value, in the order of `enumeration`.
+    pub option_labels: Option<Vec<Localized<String>>>,
+    /// How the value is computed from other fields, when the pack declares it.
+    pub derived: Option<Derived>,
+    /// The file measurement that fills the field (`measure`).
+    pub measure: Option<MeasureDef>,
+    /// Filled from the clock at submission.
+    pub clock: bool,
+}
+
+/// A field's declared derivation (`derived`, `derived_when`), compiled.
+#[derive(Debug)]
+pub struct Derived {
+    /// The value, of the field's type.
+    pub value: Node,
+    /// When the derivation applies (`None`: always).
+    pub when: Option<Node>,
+    /// The source texts, for the form description.
+    pub value_text: String,
+    /// The source text of `when`.
+    pub when_text: Option<String>,
+    /// Slots of the fields both expressions read, in form order.
+    pub reads: Vec<u32>,
 }
 
 /// A compiled records field.
@@ -169,6 +198,12 @@ pub struct StepInfo {
     pub rule: Option<Arc<str>>,
     /// Citation of the step's shape check.
     pub cite: Option<Arc<str>>,
+    /// Help for candidates, its parameter holes filled in.
+    pub help: Option<Localized<String>>,
+    /// Supplied by the authority, never typed by the candidate.
+    pub authority: bool,
+    /// Files chosen on the step: id, label, help (parameter holes filled in).
+    pub files: Vec<(String, Localized<String>, Option<Localized<String>>)>,
     /// Members by key, sorted by [`key_cmp`] (the order of the JSON Schema export).
     pub members: Vec<(Box<str>, Member)>,
     /// The same members, hashed by key: what binding looks each document key up in.

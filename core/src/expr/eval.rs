@@ -86,6 +86,21 @@ pub struct Bound<'a> {
     pub lists: Vec<Option<Vec<Value<'a>>>>,
 }
 
+impl Bound<'_> {
+    /// No document: every field unknown (for texts that read only parameters).
+    pub fn empty() -> Self {
+        Bound {
+            slots: Vec::new(),
+            dashes: Vec::new(),
+            invalid: Vec::new(),
+            invalid_steps: Vec::new(),
+            invalid_items: Vec::new(),
+            records: Vec::new(),
+            lists: Vec::new(),
+        }
+    }
+}
+
 /// What evaluation reads besides the document.
 pub struct Cx<'x> {
     /// The bound application.

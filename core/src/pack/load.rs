@@ -529,6 +529,13 @@ fn map_field(
         rule: f.rule,
         cite: f.cite,
         doc: f.doc,
+        help: f.help,
+        enum_labels: f.enum_labels,
+        enum_label_column: f.enum_label_column,
+        derived: f.derived.map(src),
+        derived_when: f.derived_when.map(src),
+        measure: f.measure,
+        clock: f.clock,
     }
 }
 

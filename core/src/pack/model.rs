@@ -182,11 +182,65 @@ pub struct StepDef {
     /// Citation for the step's shape check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cite: Option<String>,
+    /// Help shown to candidates at the top of the step (the candidate notice, the registration
+    /// window …). A template: `{$param}` holes quote parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Localized<String>>,
+    /// The step holds data the exam authority supplies (bans), never typed by the candidate:
+    /// forms do not show it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub authority: bool,
+    /// Files the candidate chooses on this step (the photo), whose measurements fill fields
+    /// (`measure` on the field).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileDef>,
+}
+
+/// A file the candidate chooses (`[[step.files]]`); fields take its measurements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileDef {
+    /// Id, unique in the step (`photo`); fields name it in `measure`.
+    pub id: String,
+    /// Label of the file input.
+    pub label: Localized<String>,
+    /// Help for candidates (a template: `{$param}` holes quote parameters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Localized<String>>,
+}
+
+/// A measurement of a chosen file that fills a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    /// The file's format as read from its first bytes, in lower case (`jpg` for JPEG, `png` …): a
+    /// `text` field.
+    Format,
+    /// Its size in KB (1,024 bytes), rounded up to two decimals: a `number` field.
+    Kb,
+    /// An image's width in pixels: an `int` field.
+    Width,
+    /// An image's height in pixels: an `int` field.
+    Height,
+}
+
+/// `measure = { file = "photo", property = "kb" }`: which file and which of its measurements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureDef {
+    /// The `id` of a file of the field's step.
+    pub file: String,
+    /// What is measured.
+    pub property: Measure,
 }
 
 /// `[[field]]`: one field of the application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, bound(deserialize = "E: Deserialize<'de>"))]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent flags of the pack format (required, mask, dash, clock)"
+)]
 pub struct FieldDef<E> {
     /// Dotted path: `step.field`, or `step.list[].field` for a field of a records item.
     pub path: String,
@@ -243,6 +297,31 @@ pub struct FieldDef<E> {
     /// Help text for form authors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
+    /// Help shown to candidates under the field. A template: `{$param}` holes quote parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Localized<String>>,
+    /// Labels of allowed values, by value (an `enum` value or a key of the `enum_table`); a value
+    /// without one is labelled by `enum_label_column` or by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enum_labels: Option<BTreeMap<String, Localized<String>>>,
+    /// The column of the `enum_table` that labels its keys (`name` of `provinces`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enum_label_column: Option<String>,
+    /// The field's value is computed from other fields (gender and date of birth from a mainland
+    /// ID number): an expression of the field's type. Forms fill the field and do not let the
+    /// candidate edit it; validation is unchanged (rules still check the typed value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived: Option<E>,
+    /// When `derived` applies (default: always). Unknown or false: the candidate types the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_when: Option<E>,
+    /// The value is measured from a file the candidate chooses on the field's step (the photo's
+    /// format, size, width, height), not typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<MeasureDef>,
+    /// A `datetime` the form fills from the clock when the candidate submits, not typed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub clock: bool,
 }
 
 /// How a field marked `mask` is shown (written `mask = true` or `mask = "all"`).
