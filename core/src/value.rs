@@ -205,10 +205,23 @@ impl fmt::Display for Value<'_> {
             Value::Int(i) => write!(f, "{i}"),
             Value::Num(n) => write!(f, "{n}"),
             Value::Text(t) => f.write_str(t),
-            Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Value::Date(d) => write_date(f, *d),
             Value::Month(m) => write!(f, "{m}"),
             Value::DateTime(t) => write!(f, "{}", t.to_rfc3339()),
         }
+    }
+}
+
+/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it (a year beyond 0–9999 with its sign and at least
+/// four digits), without chrono's format-string machinery, which would add some 12 KB to the
+/// WebAssembly build for this one use.
+fn write_date(f: &mut fmt::Formatter<'_>, d: NaiveDate) -> fmt::Result {
+    use chrono::Datelike as _;
+    let year = d.year();
+    if (0..=9999).contains(&year) {
+        write!(f, "{year:04}-{:02}-{:02}", d.month(), d.day())
+    } else {
+        write!(f, "{year:+05}-{:02}-{:02}", d.month(), d.day())
     }
 }
 
@@ -279,5 +292,32 @@ impl Scalar {
             }
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for (y, m, d) in [
+            (1, 1, 1),
+            (1998, 5, 14),
+            (9999, 12, 31),
+            (0, 2, 29),
+            (10_000, 1, 1),
+            (-1, 3, 4),
+            (-12_345, 6, 7),
+            (262_142, 12, 31),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(
+                Value::Date(date).to_string(),
+                date.format("%Y-%m-%d").to_string(),
+                "{y}-{m}-{d}"
+            );
+        }
     }
 }

@@ -7,6 +7,8 @@
     reason = "tests"
 )]
 
+use std::path::Path;
+
 use baokao::{Bundle, Engine, Lang, Options};
 
 fn pack_dir() -> String {
@@ -55,4 +57,39 @@ fn a_tampered_bundle_is_rejected() {
     assert_eq!(err.code(), "digest_mismatch");
     let err = Engine::from_bundle("{\"format\": \"baokao-bundle/1\"").unwrap_err();
     assert_eq!(err.code(), "json_syntax");
+}
+
+/// The digest hashes the pack's own JSON with its examples emptied, written from borrowed parts:
+/// the same bytes as serialising a copy of the pack without examples, for every pack here (the
+/// national one has materials, a notice, omissions and form checks; the engine cases have none).
+#[test]
+fn the_digest_is_the_hash_of_the_pack_without_examples() {
+    use sha2::{Digest as _, Sha256};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut dirs: Vec<_> = ["rules", "tests/engine"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap().flatten())
+        .map(|e| e.path())
+        .filter(|p| p.join("pack.toml").exists())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() > 10, "{dirs:?}");
+    let mut with_examples = 0;
+    for dir in dirs {
+        let pack = baokao::pack::load::load_dir(&dir).unwrap();
+        let copy = baokao::Pack {
+            examples: Vec::new(),
+            ..pack.clone()
+        };
+        let hash = Sha256::digest(serde_json::to_vec(&copy).unwrap());
+        let expected: String = std::iter::once("sha256:".to_owned())
+            .chain(hash.iter().map(|b| format!("{b:02x}")))
+            .collect();
+        assert_eq!(baokao::pack::digest(&pack), expected, "{}", dir.display());
+        with_examples += usize::from(!pack.examples.is_empty());
+    }
+    assert!(
+        with_examples > 5,
+        "examples are left out of the digest, not absent"
+    );
 }
