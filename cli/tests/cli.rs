@@ -1085,7 +1085,10 @@ fn form_prints_the_form_and_the_state_of_an_application() {
         assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
     }
     let app = r#"{"basic": {"id_type": "居民身份证", "id_number": "430102199805140318"}}"#;
-    let out = baokao(&["form", "--pack", PACK, "--state", "-"], Some(app.as_bytes()));
+    let out = baokao(
+        &["form", "--pack", PACK, "--state", "-"],
+        Some(app.as_bytes()),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(state["derived"][0]["value"], "男");
@@ -1093,7 +1096,11 @@ fn form_prints_the_form_and_the_state_of_an_application() {
     // Not an application: the core's code, exit 2.
     let out = baokao(&["form", "--pack", PACK, "--state", "-"], Some(b"[1]"));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("[not_an_object]"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("[not_an_object]"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = baokao(&["form", "--pack", PACK, "--lang", "fr"], None);
     assert_eq!(out.status.code(), Some(2));
 }

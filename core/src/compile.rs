@@ -1266,7 +1266,7 @@ fn option_labels(
     item: &str,
     errors: &mut Errors,
 ) -> Option<Vec<Localized<String>>> {
-    if def.enum_labels.is_none() && def.enum_label_column.is_none() {
+    if def.enum_labels.is_empty() && def.enum_label_column.is_none() {
         return None;
     }
     let Some(values) = &info.enumeration else {
@@ -1278,7 +1278,9 @@ fn option_labels(
         );
         return None;
     };
-    let mut column: HashMap<&str, &str> = HashMap::new();
+    // The label column's (key, label) pairs, looked up by a scan: compiling does it once, and a
+    // map of string slices would add its hashing code to the WebAssembly build.
+    let mut column: Vec<(&str, &str)> = Vec::new();
     if let Some(name) = &def.enum_label_column {
         let sig = def.enum_table.as_ref().and_then(|t| table_sigs.get(t));
         let at = sig.and_then(|s| s.columns.iter().position(|c| c == name));
@@ -1289,7 +1291,7 @@ fn option_labels(
                     if let (Some(Some(Scalar::Text(key))), Some(Some(Scalar::Text(label)))) =
                         (row.first(), row.get(at))
                     {
-                        column.insert(key, label);
+                        column.push((key, label));
                     }
                 }
             }
@@ -1311,8 +1313,16 @@ fn option_labels(
             ),
         }
     }
-    let labels = def.enum_labels.as_ref();
-    for key in labels.into_iter().flat_map(|l| l.keys()) {
+    let labels = &def.enum_labels;
+    for (i, key) in labels.iter().map(|l| &l.value).enumerate() {
+        if labels.iter().take(i).any(|l| l.value == *key) {
+            errors.plain(
+                "duplicate_id",
+                item,
+                None,
+                format!("`enum_labels` labels `{key}` twice"),
+            );
+        }
         if !values.iter().any(|v| **v == **key) {
             errors.plain(
                 "unknown_enum_value",
@@ -1328,19 +1338,21 @@ fn option_labels(
     Some(
         values
             .iter()
-            .map(
-                |v| match (labels.and_then(|l| l.get(&**v)), column.get(&**v)) {
+            .map(|v| {
+                let from_column = column.iter().find(|(k, _)| *k == &**v).map(|(_, l)| *l);
+                let own = labels.iter().find(|l| *l.value == **v).map(|l| &l.label);
+                match (own, from_column) {
                     (Some(l), _) => l.clone(),
                     (None, Some(c)) => Localized {
-                        zh: (*c).to_owned(),
-                        en: (*c).to_owned(),
+                        zh: c.to_owned(),
+                        en: c.to_owned(),
                     },
                     (None, None) => Localized {
                         zh: v.to_string(),
                         en: v.to_string(),
                     },
-                },
-            )
+                }
+            })
             .collect(),
     )
 }

@@ -165,6 +165,14 @@ pub enum ApplicationError {
         /// The pack's steps.
         known: String,
     },
+    /// `validate_field` named a field the form does not have.
+    #[error("`{field}` is not a field of the pack's form")]
+    UnknownField {
+        /// The path given.
+        field: String,
+        /// It as a JSON pointer.
+        pointer: String,
+    },
 }
 
 impl ApplicationError {
@@ -178,12 +186,16 @@ impl ApplicationError {
             ApplicationError::NotAnObject { .. } => "not_an_object",
             ApplicationError::UnknownStep { .. } => "unknown_step",
             ApplicationError::NoticeRefused { .. } => "notice_refused",
+            ApplicationError::UnknownField { .. } => "unknown_field",
         }
     }
 
     /// JSON pointer of the problem (`""` for the whole document).
-    pub fn path(&self) -> &'static str {
-        ""
+    pub fn path(&self) -> &str {
+        match self {
+            ApplicationError::UnknownField { pointer, .. } => pointer,
+            _ => "",
+        }
     }
 }
 

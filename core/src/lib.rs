@@ -33,6 +33,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod expr;
+pub mod field;
 pub mod form;
 pub mod json_schema;
 pub mod lint;
@@ -49,6 +50,7 @@ pub use engine::{
     MAX_DOCUMENT_DEPTH,
 };
 pub use error::{ApplicationError, CompileError, Error, LoadError};
+pub use field::{FieldFinding, FieldReport, FindingKind};
 pub use form::{
     DerivedValue, Form, FormDerived, FormField, FormFile, FormOption, FormState, FormStep,
 };

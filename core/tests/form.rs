@@ -470,8 +470,7 @@ path = "s.level"
 type = "text"
 label = { zh = "级别", en = "Level" }
 enum = ["甲"]
-[field.enum_labels]
-"乙" = { zh = "乙", en = "B" }
+enum_labels = [{ value = "乙", label = { zh = "乙", en = "B" } }]
 "#
         ),
         ["unknown_enum_value"]
@@ -483,10 +482,26 @@ enum = ["甲"]
 path = "s.free"
 type = "text"
 label = { zh = "自由", en = "Free" }
-enum_labels = {}
+enum_labels = [{ value = "甲", label = { zh = "甲", en = "A" } }]
 "#
         ),
         ["invalid_field"]
+    );
+    assert_eq!(
+        codes(
+            r#"
+[[field]]
+path = "s.level"
+type = "text"
+label = { zh = "级别", en = "Level" }
+enum = ["甲"]
+enum_labels = [
+  { value = "甲", label = { zh = "甲", en = "A" } },
+  { value = "甲", label = { zh = "甲", en = "A" } },
+]
+"#
+        ),
+        ["duplicate_id"]
     );
     assert_eq!(
         codes(
@@ -517,7 +532,7 @@ type = "text"
 label = { zh = "地方", en = "Place" }
 enum_table = "places"
 enum_label_column = "name"
-enum_labels = { "2" = { zh = "贰", en = "Two" } }
+enum_labels = [{ value = "2", label = { zh = "贰", en = "Two" } }]
 "#,
     )
     .unwrap();

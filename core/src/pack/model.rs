@@ -196,7 +196,17 @@ pub struct StepDef {
     pub files: Vec<FileDef>,
 }
 
-/// A file the candidate chooses (`[[step.files]]`); fields take its measurements.
+/// `{ value = "男", label = { zh = "男", en = "Male" } }`: how a form shows an allowed value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumLabel {
+    /// The allowed value.
+    pub value: String,
+    /// What a candidate reads.
+    pub label: Localized<String>,
+}
+
+/// A file the candidate chooses (`files` of a step); fields take its measurements.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileDef {
@@ -300,10 +310,10 @@ pub struct FieldDef<E> {
     /// Help shown to candidates under the field. A template: `{$param}` holes quote parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Localized<String>>,
-    /// Labels of allowed values, by value (an `enum` value or a key of the `enum_table`); a value
-    /// without one is labelled by `enum_label_column` or by itself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enum_labels: Option<BTreeMap<String, Localized<String>>>,
+    /// Labels of allowed values (an `enum` value or a key of the `enum_table`); a value without
+    /// one is labelled by `enum_label_column` or by itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enum_labels: Vec<EnumLabel>,
     /// The column of the `enum_table` that labels its keys (`name` of `provinces`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_label_column: Option<String>,
