@@ -165,6 +165,36 @@ impl Engine {
             .map_err(|e| raise(py, &e))
     }
 
+    /// The form as the pack describes it, its texts in `lang`: the JSON contract of docs/form.md
+    /// as a `dict` (the same document as `baokao form` and JavaScript's `engine.form()`).
+    #[pyo3(signature = (lang = "zh"))]
+    fn form<'py>(&self, py: Python<'py>, lang: &str) -> PyResult<Bound<'py, PyAny>> {
+        let lang = options(lang, None, false)?.lang;
+        to_python(py, &self.inner.form(lang))
+    }
+
+    /// What an application makes of the form: the fields required now and the values of derived
+    /// fields, as a `dict` (docs/form.md).
+    fn form_state<'py>(
+        &self,
+        py: Python<'py>,
+        app: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let core = &self.inner;
+        let state = to_input(app)
+            .and_then(|input| match input {
+                Input::Value(v) => guard(|| core.form_state(&v)),
+                Input::Text(t) => guard(|| core.form_state_json(&t)),
+                Input::Bytes(b) => guard(|| {
+                    baokao::parse_application_bytes(&b)
+                        .map_err(baokao::Error::from)
+                        .and_then(|doc| core.form_state(&doc))
+                }),
+            })
+            .map_err(|e| raise(py, &e))?;
+        to_python(py, &state)
+    }
+
     /// Validate with a trace of every rule and decision and the values they saw.
     #[pyo3(signature = (app, lang = "zh"))]
     fn explain(&self, py: Python<'_>, app: &Bound<'_, PyAny>, lang: &str) -> PyResult<Report> {

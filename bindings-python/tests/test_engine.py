@@ -197,3 +197,48 @@ def test_notice_refuses_an_ineligible_application(engine: baokao.Engine) -> None
         engine.notice(nursing)
     assert info.value.code == "notice_refused"
     assert "R-EDU-0" in str(info.value)
+
+
+def _compact(value: Any) -> str:
+    """The JSON text the core writes: no spaces, non-ASCII kept."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_form_is_the_document_the_cli_prints(engine: baokao.Engine, lang: str) -> None:
+    """`engine.form()` is `baokao form` (written by scripts/test-python.sh), byte for byte."""
+    path = VECTORS / "forms" / f"nmec-2024.{lang}.json"
+    form = engine.form(lang)  # type: ignore[arg-type]
+    assert _compact(form) == path.read_text(encoding="utf-8")
+    assert form["lang"] == lang
+    assert [s["id"] for s in form["steps"]] == engine.steps
+    basic = next(s for s in form["steps"] if s["id"] == "basic")
+    gender = next(f for f in basic["fields"] if f["key"] == "gender")
+    assert gender["derived"]["from"] == ["basic.id_type", "basic.id_number"]
+    assert [o["label"] for o in gender.get("options", [])] == (["男", "女"] if lang == "zh" else ["Male", "Female"])
+
+
+def test_form_state_of_every_example_is_the_clis(engine: baokao.Engine) -> None:
+    files = sorted((PACK_DIR / "examples").glob("*.json"))
+    assert files
+    for app in files:
+        expected = (VECTORS / "forms" / f"{app.stem}.state.json").read_text(encoding="utf-8")
+        with app.open(encoding="utf-8") as f:
+            as_dict = json.load(f)
+        assert _compact(engine.form_state(as_dict)) == expected, app.name
+        assert _compact(engine.form_state(app.read_bytes())) == expected, app.name
+
+
+def test_form_state_derives_and_requires(engine: baokao.Engine) -> None:
+    state = engine.form_state({"basic": {"id_type": "居民身份证", "id_number": "430102199805140318"}})
+    assert state["derived"] == [
+        {"path": "/basic/gender", "value": "男"},
+        {"path": "/basic/birth_date", "value": "1998-05-14"},
+    ]
+    assert "/exam/specialty" not in state["required"]
+    assert "/exam/specialty" in engine.form_state('{"exam": {"category": "中医"}}')["required"]
+    with pytest.raises(baokao.ApplicationError) as info:
+        engine.form_state("[1]")
+    assert info.value.code == "not_an_object"
+    with pytest.raises(ValueError):
+        engine.form("fr")  # type: ignore[arg-type]

@@ -11,6 +11,8 @@ from .types import (
     Application,
     Diagnostic,
     Eligibility,
+    FormDict,
+    FormStateDict,
     Lang,
     Outcome,
     PackInfo,
@@ -123,6 +125,11 @@ class Engine:
         """The printable registration success notice (报名成功通知单): one A4 HTML page, identical to
         `baokao notice` and JavaScript's `engine.notice()`. Raises `ApplicationError` (code
         `notice_refused`) for an invalid, ineligible or undetermined application."""
+    def form(self, lang: Lang = "zh") -> FormDict:
+        """The form as the pack describes it (docs/form.md): the same document as `baokao form`
+        and JavaScript's `engine.form()`."""
+    def form_state(self, app: Application) -> FormStateDict:
+        """The fields an application makes required now, and the values of derived fields."""
     def explain(self, app: Application, lang: Lang = "zh") -> Report: ...
     def run(
         self, app: Application, *, lang: Lang = "zh", step: Optional[str] = None, explain: bool = False

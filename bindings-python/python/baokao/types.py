@@ -1,4 +1,5 @@
-"""Types of the report's JSON form (``docs/report.md``), for annotating code that reads reports.
+"""Types of the report's JSON form (``docs/report.md``) and of the form description
+(``docs/form.md``), for annotating code that reads them.
 
 ::
 
@@ -14,6 +15,15 @@ from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
 __all__ = [
     "Application",
+    "DerivedValue",
+    "FormDerived",
+    "FormDict",
+    "FormField",
+    "FormFile",
+    "FormMeasure",
+    "FormOption",
+    "FormStateDict",
+    "FormStep",
     "Diagnostic",
     "Eligibility",
     "Finding",
@@ -133,3 +143,105 @@ class ReportDict(_ReportDict, total=False):
 
     step: str
     trace: List[TraceEntry]
+
+
+class FormOption(TypedDict):
+    """An allowed value (what the application holds) and its label (what a candidate reads)."""
+
+    value: str
+    label: str
+
+
+class _FormFile(TypedDict):
+    id: str
+    label: str
+
+
+class FormFile(_FormFile, total=False):
+    """A file the candidate chooses on a step (the photo)."""
+
+    help: str
+
+
+# ``from`` is a keyword, hence the functional form.
+_FormDerived = TypedDict("_FormDerived", {"value": str, "from": List[str]})
+
+
+class FormDerived(_FormDerived, total=False):
+    """How a derived field is computed: ``value`` (an expression), ``when`` (absent: always) and
+    ``from``, the dotted paths of the fields they read."""
+
+    when: str
+
+
+class FormMeasure(TypedDict):
+    """Which file, and which of its measurements, fills a field."""
+
+    file: str
+    property: Literal["format", "kb", "width", "height"]
+
+
+class _FormField(TypedDict):
+    path: str
+    pointer: str
+    key: str
+    type: str
+    label: str
+    required: bool
+    mask: bool
+    dash: bool
+    clock: bool
+
+
+class FormField(_FormField, total=False):
+    """One field of the form; ``fields`` holds a records field's entry fields."""
+
+    item_type: str
+    help: str
+    required_when: str
+    options: List[FormOption]
+    pattern: str
+    min_length: int
+    max_length: int
+    min: Union[int, float]
+    max: Union[int, float]
+    derived: FormDerived
+    measure: FormMeasure
+    fields: List["FormField"]
+
+
+class _FormStep(TypedDict):
+    id: str
+    title: str
+    authority: bool
+    fields: List[FormField]
+
+
+class FormStep(_FormStep, total=False):
+    """One step (page) of the form."""
+
+    help: str
+    files: List[FormFile]
+
+
+class FormDict(TypedDict):
+    """``Engine.form()``: the form as the pack describes it."""
+
+    pack: PackInfo
+    lang: Literal["zh", "en"]
+    title: str
+    steps: List[FormStep]
+
+
+class DerivedValue(TypedDict):
+    """The value of a derived field (``None`` while it cannot be computed)."""
+
+    path: str
+    value: Any
+
+
+class FormStateDict(TypedDict):
+    """``Engine.form_state()``: the fields required now and the derived values."""
+
+    required: List[str]
+    derived: List[DerivedValue]
