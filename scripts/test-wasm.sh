@@ -39,6 +39,17 @@ for name in a-clinical-bachelor b-trial-conditional d-assistant-upgrade e-rural-
   done
 done
 
+# The form description in both languages and the form state of every example, as the CLI prints
+# them: the bindings' `form()` and `form_state()` must give the same bytes (docs/form.md).
+forms_dir=target/conformance/forms
+mkdir -p "$forms_dir"
+for lang in zh en; do
+  target/release/baokao form --pack rules/nmec-2024 --lang "$lang" >"$forms_dir/nmec-2024.$lang.json"
+done
+for app in rules/nmec-2024/examples/*.json; do
+  target/release/baokao form --pack rules/nmec-2024 --state "$app" >"$forms_dir/$(basename "$app" .json).state.json"
+done
+
 echo "test-wasm: node --test"
 cd bindings-wasm
 BAOKAO_VECTORS="$ROOT/target/conformance/nmec-2024.jsonl" BAOKAO_NOTICES="$ROOT/target/conformance/notices" \

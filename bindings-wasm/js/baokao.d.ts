@@ -201,65 +201,125 @@ export interface FieldResult {
   findings: FieldFinding[];
 }
 
-/** Text in both languages. */
-export interface Localized {
-  zh: string;
-  en: string;
+/** Declared type of a field. */
+export type FieldType =
+  | 'bool'
+  | 'int'
+  | 'number'
+  | 'text'
+  | 'date'
+  | 'month'
+  | 'date_or_month'
+  | 'datetime'
+  | 'list'
+  | 'records';
+
+/** An allowed value (what the application holds) and its label (what a candidate reads). */
+export interface FormOption {
+  value: string;
+  label: string;
 }
 
-/** Declared type of a field. */
-export type FieldType = 'bool' | 'int' | 'number' | 'text' | 'date' | 'month' | 'datetime' | 'list' | 'records';
+/** A file the candidate chooses on a step (the photo). */
+export interface FormFile {
+  /** Named by the `measure` of the fields it fills. */
+  id: string;
+  label: string;
+  help?: string;
+}
 
-/** One field of the form, as the pack declares it. */
-export interface FieldSpec {
+/** How a derived field is computed. */
+export interface FormDerived {
+  /** The expression of the value (`id_gender(basic.id_number)`). */
+  value: string;
+  /** When the derivation applies (absent: always); otherwise the candidate types the value. */
+  when?: string;
+  /** The dotted paths of the fields it reads: ask `formState` again when one changes. */
+  from: string[];
+}
+
+/** Which file, and which of its measurements, fills a field. */
+export interface FormMeasure {
+  file: string;
+  /**
+   * `format`: from the file's first bytes, lower case (`jpg` for JPEG); `kb`: size in KB rounded
+   * up to two decimals; `width`, `height`: pixels of the decoded image.
+   */
+  property: 'format' | 'kb' | 'width' | 'height';
+}
+
+/** One field of the form (docs/form.md). */
+export interface FormField {
   /** Dotted path (`basic.id_number`, `certificates.records[].cert_no`). */
   path: string;
   /** JSON pointer; `{i}` stands for the entry index of a records item field. */
   pointer: string;
-  /** Step id. */
-  step: string;
-  /** Key inside the step or the record entry. */
+  /** Key inside the step or the records entry. */
   key: string;
-  /** For a records item field: the dotted path of the records field. */
-  records?: string;
   type: FieldType;
   /** Item type of a list. */
-  items?: FieldType;
-  label: Localized;
+  item_type?: FieldType;
+  label: string;
+  /** Help for candidates. */
+  help?: string;
   /** Always required. */
   required: boolean;
-  /** Required when this expression holds. */
-  requiredWhen?: string;
-  /** Allowed values in declaration order (a table's keys included). */
-  enum?: string[];
-  /** The table the allowed values come from (its other columns can label them). */
-  enumTable?: string;
-  /** Regular expression the whole value must match. */
+  /** Required when this expression holds (`formState` evaluates it). */
+  required_when?: string;
+  /** Allowed values with labels, in order (a table's keys included). */
+  options?: FormOption[];
+  /** Regular expression (Rust syntax) the whole value must match. */
   pattern?: string;
-  minLength?: number;
-  maxLength?: number;
+  min_length?: number;
+  max_length?: number;
   min?: number;
   max?: number;
   /** Never echoed in full in reports. */
   mask: boolean;
   /** Accepts the placeholder `-`. */
   dash: boolean;
-  /** Help for form authors (English). */
-  doc?: string;
+  /** Filled from the clock when the candidate submits. */
+  clock: boolean;
+  /** Computed from other fields: filled in and locked. */
+  derived?: FormDerived;
+  /** Measured from a file the candidate chooses. */
+  measure?: FormMeasure;
+  /** The fields of each entry of a records field. */
+  fields?: FormField[];
 }
 
 /** One step of the form. */
-export interface StepSpec {
+export interface FormStep {
   id: string;
-  title: Localized;
+  title: string;
+  /** Help at the top of the step, one paragraph a line. */
+  help?: string;
+  /** Data the authority supplies, never typed by the candidate: not shown by forms. */
+  authority: boolean;
+  files?: FormFile[];
+  fields: FormField[];
 }
 
-/** The form of a pack (`engine.form()`). */
-export interface FormSpec {
+/** The form of a pack in one language (`engine.form()`, docs/form.md). */
+export interface Form {
   pack: PackInfo;
-  title: Localized;
-  steps: StepSpec[];
-  fields: FieldSpec[];
+  lang: 'zh' | 'en';
+  title: string;
+  steps: FormStep[];
+}
+
+/** The value of a derived field; `null` while it cannot be computed (show it empty and locked). */
+export interface DerivedValue {
+  path: string;
+  value: JsonValue;
+}
+
+/** What an application makes of the form (`engine.formState()`). */
+export interface FormState {
+  /** JSON pointers of the fields required now, in form order. */
+  required: string[];
+  /** The derived fields whose derivation applies now. */
+  derived: DerivedValue[];
 }
 
 /** Codes of errors loading or compiling a pack (see `docs/errors.md`). */
@@ -304,14 +364,20 @@ export type PackErrorCode =
   | 'compile_error';
 
 /** Codes of errors reading an application. */
-export type ApplicationErrorCode = 'malformed_json' | 'document_too_large' | 'too_deep' | 'not_an_object' | 'unknown_step';
+export type ApplicationErrorCode =
+  | 'malformed_json'
+  | 'document_too_large'
+  | 'too_deep'
+  | 'not_an_object'
+  | 'unknown_step'
+  | 'unknown_field'
+  | 'notice_refused';
 
 /** Codes of the binding's own errors. */
 export type BindingErrorCode =
   | 'invalid_option'
   | 'unsupported_number'
   | 'unsupported_type'
-  | 'unknown_field'
   | 'not_initialized'
   | 'engine_freed'
   | 'engine_trapped'
@@ -384,8 +450,10 @@ export class Engine {
   validateField(path: string, application: Application, options?: ValidateOptions): FieldResult;
   /** Step ids in form order. */
   steps(): string[];
-  /** Steps and fields with labels, types and allowed values. */
-  form(): FormSpec;
+  /** The form as the pack describes it, its texts in `options.lang` (docs/form.md). */
+  form(options?: ValidateOptions): Form;
+  /** The fields an application makes required now, and the values of derived fields. */
+  formState(application: Application): FormState;
   /** Release the compiled pack now rather than at garbage collection. */
   free(): void;
   [Symbol.dispose](): void;

@@ -301,7 +301,7 @@ export class Engine {
   #bundle;
   #raw;
   #generation;
-  #form;
+  #form = new Map();
 
   constructor(token, bundle, raw) {
     if (token !== CONSTRUCT) {
@@ -404,13 +404,29 @@ export class Engine {
     return JSON.parse(guard(() => raw.steps()));
   }
 
-  /** The form: the pack, its steps and every field with label, type and allowed values. */
-  form() {
-    if (this.#form === undefined) {
-      const raw = this.#engine();
-      this.#form = guard(() => raw.form());
-    }
-    return JSON.parse(this.#form);
+  /**
+   * The form as the pack describes it, its texts in `options.lang` (docs/form.md): steps in order
+   * and per field its type, label, help, options with labels, checks, and whether it is required,
+   * masked, derived, measured from a file or filled from the clock. The same document as
+   * `baokao form` and Python's `engine.form()`. A fresh copy on each call.
+   */
+  form(options) {
+    const lang = langOf(options);
+    const raw = this.#engine();
+    // The form of a pack never changes: keep the core's JSON text per language.
+    if (!this.#form.has(lang)) this.#form.set(lang, guard(() => raw.form(lang)));
+    return JSON.parse(this.#form.get(lang));
+  }
+
+  /**
+   * What an application (partial or whole) makes of the form: the JSON pointers of the fields
+   * required now and the values of derived fields (gender and date of birth from a mainland ID
+   * number), which a form fills in and locks.
+   */
+  formState(application) {
+    const text = applicationText(application);
+    const raw = this.#engine();
+    return JSON.parse(guard(() => raw.formState(text)));
   }
 
   /** Release the compiled pack's memory now instead of when the Engine is garbage-collected. */

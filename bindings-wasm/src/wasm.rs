@@ -89,9 +89,16 @@ impl RawEngine {
         self.glue.steps().map_err(|e| thrown(&e))
     }
 
-    /// The form (steps, fields, labels, allowed values) as JSON text.
-    pub fn form(&self) -> Result<String, JsValue> {
-        self.glue.form().map_err(|e| thrown(&e))
+    /// The form as the pack describes it, its texts in `lang`, as JSON text.
+    pub fn form(&self, lang: &str) -> Result<String, JsValue> {
+        self.glue.form(lang).map_err(|e| thrown(&e))
+    }
+
+    /// What application JSON text makes of the form (fields required now, derived values), as
+    /// JSON text.
+    #[wasm_bindgen(js_name = formState)]
+    pub fn form_state(&self, application: &str) -> Result<String, JsValue> {
+        self.glue.form_state(application).map_err(|e| thrown(&e))
     }
 }
 

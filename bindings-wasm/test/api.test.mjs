@@ -203,25 +203,60 @@ test('steps and form come from the pack', () => {
   );
   const form = engine.form();
   assert.equal(form.pack.id, 'nmec-2024');
-  assert.equal(form.title.zh, packJson.pack.title.zh);
+  assert.equal(form.lang, 'zh');
+  assert.equal(form.title, packJson.pack.title.zh);
   assert.deepEqual(
     form.steps.map((s) => s.id),
     engine.steps(),
   );
-  assert.deepEqual(
-    form.fields.map((f) => f.path),
-    packJson.fields.map((f) => f.path),
-  );
-  const byPath = Object.fromEntries(form.fields.map((f) => [f.path, f]));
-  assert.equal(byPath['basic.gender'].label.zh, '性别');
-  assert.deepEqual(byPath['basic.gender'].enum, ['男', '女']);
-  assert.ok(byPath['work.unit_province'].enum.includes('430000'));
-  assert.equal(byPath['work.unit_province'].enumTable, 'provinces');
+  // Every declared field once: top-level fields in their step, records items in their records field.
+  const all = form.steps.flatMap((s) => s.fields.flatMap((f) => [f, ...(f.fields ?? [])]));
+  assert.deepEqual(all.map((f) => f.path).sort(), packJson.fields.map((f) => f.path).sort());
+  const byPath = Object.fromEntries(all.map((f) => [f.path, f]));
+  assert.equal(byPath['basic.gender'].label, '性别');
+  assert.deepEqual(byPath['basic.gender'].options, [
+    { value: '男', label: '男' },
+    { value: '女', label: '女' },
+  ]);
+  assert.deepEqual(byPath['basic.gender'].derived.from, ['basic.id_type', 'basic.id_number']);
+  assert.ok(byPath['work.unit_province'].options.some((o) => o.value === '430000' && o.label === '湖南省'));
   assert.equal(byPath['basic.id_number'].mask, true);
   assert.equal(byPath['certificates.records[].cert_no'].pointer, '/certificates/records/{i}/cert_no');
+  assert.deepEqual(byPath['basic.photo_width'].measure, { file: 'photo', property: 'width' });
+  assert.equal(byPath['submission.submitted_at'].clock, true);
+  const en = engine.form({ lang: 'en' });
+  assert.equal(en.steps[3].title, 'Basic information');
   // A fresh copy each call: callers may mutate it.
-  form.fields.length = 0;
-  assert.ok(engine.form().fields.length > 50);
+  form.steps.length = 0;
+  assert.equal(engine.form().steps.length, 10);
+  assertCoded(thrown(() => engine.form({ lang: 'fr' })), 'invalid_option');
+});
+
+test('form and formState: the bytes the CLI prints (baokao form), in both languages and for every example', () => {
+  const dir = process.env.BAOKAO_FORMS ?? join(repoRoot, 'target/conformance/forms');
+  for (const lang of ['zh', 'en']) {
+    const cli = readFileSync(join(dir, `nmec-2024.${lang}.json`), 'utf8');
+    assert.equal(`${JSON.stringify(engine.form({ lang }))}\n`, cli, lang);
+  }
+  const files = readdirSync(examplesDir).filter((f) => f.endsWith('.json'));
+  assert.ok(files.length >= 5);
+  for (const name of files) {
+    const cli = readFileSync(join(dir, name.replace(/\.json$/, '.state.json')), 'utf8');
+    assert.equal(`${JSON.stringify(engine.formState(example(name)))}\n`, cli, name);
+  }
+});
+
+test('formState: required now and derived values of a partial application', () => {
+  const state = engine.formState({ basic: { id_type: '居民身份证', id_number: '430102199805140318' } });
+  assert.deepEqual(state.derived, [
+    { path: '/basic/gender', value: '男' },
+    { path: '/basic/birth_date', value: '1998-05-14' },
+  ]);
+  assert.equal(state.required.includes('/exam/specialty'), false);
+  assert.ok(engine.formState('{"exam": {"category": "中医"}}').required.includes('/exam/specialty'));
+  assert.deepEqual(engine.formState({ basic: { id_type: '外籍护照' } }).derived, []);
+  assertCoded(thrown(() => engine.formState('[1]')), 'not_an_object');
+  assertCoded(thrown(() => engine.formState({ basic: { n: NaN } })), 'unsupported_number', '/basic/n');
 });
 
 test('bad applications throw coded {code, message, path} objects', () => {

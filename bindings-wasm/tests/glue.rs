@@ -115,27 +115,33 @@ fn record_item_fields_resolve() {
 }
 
 #[test]
-fn the_form_lists_steps_and_fields_with_resolved_enumerations() {
-    let glue = Glue::from_bundle(&bundle()).unwrap();
-    let form = parse(&glue.form().unwrap());
-    assert_eq!(form["steps"].as_array().unwrap().len(), 10);
-    assert_eq!(form["steps"][3]["title"]["zh"], "基本情况");
-    let fields = form["fields"].as_array().unwrap();
-    let province = fields
-        .iter()
-        .find(|f| f["path"] == "work.unit_province")
-        .unwrap();
-    assert_eq!(province["enumTable"], "provinces");
-    assert!(province["enum"]
-        .as_array()
-        .unwrap()
-        .contains(&Value::from("430000")));
-    let item = fields
-        .iter()
-        .find(|f| f["path"] == "certificates.records[].cert_type")
-        .unwrap();
-    assert_eq!(item["pointer"], "/certificates/records/{i}/cert_type");
-    assert_eq!(item["records"], "certificates.records");
+fn the_form_and_its_state_are_the_cores_json_byte_for_byte() {
+    let text = bundle();
+    let glue = Glue::from_bundle(&text).unwrap();
+    let engine = Engine::from_bundle(&text).unwrap();
+    for (code, lang) in [("zh", Lang::Zh), ("en", Lang::En), ("", Lang::Zh)] {
+        assert_eq!(
+            glue.form(code).unwrap(),
+            serde_json::to_string(&engine.form(lang)).unwrap()
+        );
+    }
+    assert_eq!(glue.form("fr").unwrap_err().code, "invalid_option");
+    for name in ["a-clinical-bachelor.json", "c-nursing-ineligible.json"] {
+        let app = example(name);
+        assert_eq!(
+            glue.form_state(&app).unwrap(),
+            serde_json::to_string(&engine.form_state_json(&app).unwrap()).unwrap()
+        );
+    }
+    let state = parse(
+        &glue
+            .form_state(
+                r#"{"basic": {"id_type": "居民身份证", "id_number": "430102199805140318"}}"#,
+            )
+            .unwrap(),
+    );
+    assert_eq!(state["derived"][0]["value"], "男");
+    assert_eq!(glue.form_state("[]").unwrap_err().code, "not_an_object");
     assert_eq!(parse(&glue.steps().unwrap())[0], "account");
 }
 
