@@ -10,10 +10,10 @@
 #   lld-22 for its linker wasm-ld-22 (another lld-N with BAOKAO_LLD_PACKAGE=lld-N).
 # * wasm-bindgen-cli of exactly the version of the `wasm-bindgen` crate in Cargo.lock (the CLI
 #   and the crate must match), installed into target/tools/ unless already on PATH.
-# * npm packages of bindings-wasm/ from its package-lock.json: binaryen (wasm-opt) and
-#   playwright-core (drives the browser test).
+# * npm packages of bindings-wasm/ from its package-lock.json: binaryen (wasm-opt),
+#   playwright-core (drives the browser test) and axe-core (its accessibility check).
 # * Debian's chromium with its zh-CN locale (chromium-l10n) and a CJK font (fonts-wqy-microhei), for the browser test and its
-#   screenshots (not with --build).
+#   screenshots, and poppler-utils (pdftotext reads the printed notice back) (not with --build).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -84,6 +84,7 @@ fi
 # --- the browser -----------------------------------------------------------------------------
 if ((want_browser)); then
   # chromium-l10n: the zh-CN locale, so date and month inputs render in Chinese.
-  need_deb chromium chromium-l10n fonts-wqy-microhei
+  # poppler-utils: pdftotext, to read back the notice the browser test prints to PDF.
+  need_deb chromium chromium-l10n fonts-wqy-microhei poppler-utils
 fi
 log "ready"
