@@ -1416,12 +1416,19 @@ fn compile_derived(
             format!("`derived` is {ty}; the field is {}", field.ty),
         );
     }
-    if value.mask == Mask::Field && !field.mask {
+    // A masked field's value passed on as it is, or anything computed from a secret
+    // (`mask = "all"`), would be shown in a field that is not masked.
+    let from_secret = reads.iter().any(|s| {
+        schema
+            .field(*s)
+            .is_some_and(|f| f.mask == crate::pack::model::MaskStyle::All)
+    });
+    if !field.mask.is_masked() && (value.mask == Mask::Field || from_secret) {
         errors.plain(
             "masked_value",
             &format!("{item} derived"),
             Some(src),
-            "`derived` passes on the value of a field marked `mask` to a field that is not: mark this field `mask` too",
+            "`derived` would show a field marked `mask` (its value, or anything of a `mask = \"all\"` field) in a field that is not: mark this field `mask` too",
         );
     }
     let when = match &def.derived_when {

@@ -17,7 +17,7 @@ use crate::compile::Program;
 use crate::engine::is_required;
 use crate::expr::eval::{self, Cx, Env, NoTrace};
 use crate::mask::Mask;
-use crate::pack::model::{FieldDef, FieldType, MeasureDef, Source};
+use crate::pack::model::{FieldDef, FieldType, MaskStyle, MeasureDef, Source};
 use crate::report::{Lang, PackInfo};
 use crate::schema::{FieldInfo, Member, Schema, Sink};
 use crate::value::Value;
@@ -256,7 +256,7 @@ fn field(def: &FieldDef<Source>, f: &FieldInfo, schema: &Schema, lang: Lang) -> 
         max_length: def.max_length,
         min: def.min,
         max: def.max,
-        mask: def.mask,
+        mask: def.mask.is_masked(),
         dash: def.dash,
         clock: f.clock,
         derived,
@@ -364,7 +364,11 @@ pub(crate) fn state(p: &Program, doc: &serde_json::Map<String, serde_json::Value
             });
             if applies {
                 let value = eval::eval(&d.value, &cx, &Env::default(), &mut NoTrace);
-                let mask = if f.mask { Mask::Field } else { Mask::Clear };
+                let mask = match f.mask {
+                    MaskStyle::None => Mask::Clear,
+                    MaskStyle::Partial => Mask::Field,
+                    MaskStyle::All => Mask::Derived,
+                };
                 derived.push(DerivedValue {
                     path: pointer,
                     value: mask.to_json(value),

@@ -402,6 +402,26 @@ derived = 's.id'
         ),
         ["masked_value"]
     );
+    // Nothing of a secret (`mask = "all"`) goes into a field that is not masked, not even
+    // passed through a function.
+    assert_eq!(
+        codes(
+            r#"
+[[field]]
+path = "s.secret"
+type = "text"
+label = { zh = "口令", en = "Secret" }
+mask = "all"
+
+[[field]]
+path = "s.copy"
+type = "text"
+label = { zh = "副本", en = "Copy" }
+derived = 'coalesce(s.secret, "")'
+"#
+        ),
+        ["masked_value"]
+    );
     // A value computed from it is the field's own value (gender from an ID number).
     assert_eq!(
         codes(
