@@ -99,7 +99,7 @@ impl Engine {
     /// The pack: `{"id", "version", "digest"}`, as in every report.
     #[getter]
     fn pack<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.inner.program().info)
+        to_python(py, &self.inner.info())
     }
 
     /// Ids of the form's steps, in order.
@@ -110,8 +110,7 @@ impl Engine {
 
     /// The application format as JSON Schema (draft 2020-12), as `baokao schema` prints it.
     fn schema<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let schema =
-            baokao::json_schema::export(&self.inner.program().schema, &self.inner.pack().pack.id);
+        let schema = self.inner.json_schema();
         to_python(py, &schema)
     }
 
@@ -256,7 +255,7 @@ impl Engine {
     }
 
     fn __repr__(&self) -> String {
-        let info = &self.inner.program().info;
+        let info = &self.inner.info();
         format!("<Engine {} {}>", info.id, info.version)
     }
 }

@@ -75,7 +75,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn at(mut self, loc: Option<&'a baokao::pack::model::Loc>) -> Self {
+    fn at(mut self, loc: Option<&'a baokao::model::Loc>) -> Self {
         if let Some(l) = loc {
             self.file = Some(&l.file);
             // Line 0 means "the whole file": no line or column to point at.

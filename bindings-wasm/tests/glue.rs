@@ -194,7 +194,7 @@ fn a_bundle_that_does_not_compile_lists_every_problem() {
     let engine = Engine::from_dir(root().join("rules/nmec-2024")).unwrap();
     let mut pack = engine.pack().clone();
     for rule in pack.rules.iter_mut().take(2) {
-        rule.check = Some(baokao::pack::model::Source::new("basic.no_such_field == 1"));
+        rule.check = Some(baokao::model::Source::new("basic.no_such_field == 1"));
     }
     let text = serde_json::to_string(&baokao::Bundle::new(&pack, false)).unwrap();
     let e = Glue::from_bundle(&text).unwrap_err();

@@ -13,7 +13,6 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use baokao::diff::{self, ApplicationsDiff};
-use baokao::lint;
 use baokao::testing;
 use baokao::{Engine, Lang, Options, Outcome, Report};
 
@@ -582,18 +581,13 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
             writeln!(out, "{}FAIL example `{}`: {f}", at(r.loc.as_ref()), r.name)?;
         }
     }
-    let rules = engine.program().rules.len();
-    let rows: usize = engine
-        .program()
-        .decisions
-        .iter()
-        .map(|d| d.rows.len())
-        .sum();
+    let rules = engine.pack().rules.len();
+    let rows: usize = engine.pack().decisions.iter().map(|d| d.rows.len()).sum();
     writeln!(
         out,
         "{} rules, {} decisions ({rows} rows), {} examples",
         rules,
-        engine.program().decisions.len(),
+        engine.pack().decisions.len(),
         run.results.len()
     )?;
     let locs = &engine.pack().locs;
@@ -644,7 +638,7 @@ fn write_lines(path: &str, lines: &[serde_json::Value]) -> Result<(), Fatal> {
 }
 
 /// `file:line:column: ` of a pack location (nothing without one), as compilers start a message.
-fn at(loc: Option<&baokao::pack::model::Loc>) -> String {
+fn at(loc: Option<&baokao::model::Loc>) -> String {
     loc.map(|l| format!("{l}: ")).unwrap_or_default()
 }
 
@@ -699,7 +693,7 @@ fn write_vectors(engine: &Engine, path: &str) -> Result<(), Fatal> {
 fn lint_cmd(args: &[String]) -> Result<u8, Fatal> {
     let (pack, _) = one_pack(args, &[])?;
     let engine = load(&pack)?;
-    let found = lint::lint(engine.program());
+    let found = engine.lint();
     let mut warnings = 0;
     let mut out = BufWriter::new(std::io::stdout().lock());
     for l in &found {
@@ -872,7 +866,7 @@ fn doc(args: &[String]) -> Result<u8, Fatal> {
     let (pack, _) = one_pack(&rest, &[])?;
     let engine = load(&pack)?;
     let run = testing::run_examples(&engine);
-    let page = baokao::catalogue::render(&engine, &run);
+    let page = testing::catalogue(&engine, &run);
     if let Some(f) = check_file {
         let current = std::fs::read_to_string(&f).unwrap_or_default();
         let (message, status) = if current == page {
@@ -896,7 +890,7 @@ fn doc(args: &[String]) -> Result<u8, Fatal> {
 fn schema(args: &[String]) -> Result<u8, Fatal> {
     let (pack, _) = one_pack(args, &[])?;
     let engine = load(&pack)?;
-    let schema = baokao::json_schema::export(&engine.program().schema, &engine.pack().pack.id);
+    let schema = engine.json_schema();
     let text = serde_json::to_string_pretty(&schema)
         .map_err(|e| Fatal::Failed(format!("cannot write the schema: {e}")))?;
     write_out(None, &format!("{text}\n"))?;

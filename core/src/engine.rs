@@ -354,9 +354,14 @@ impl Engine {
         &self.program.pack
     }
 
-    /// The compiled program (for tooling: lint, coverage, the JSON Schema export).
-    pub fn program(&self) -> &Program {
+    /// The compiled program (for the crate's tooling: lint, coverage, the JSON Schema export).
+    pub(crate) fn program(&self) -> &Program {
         &self.program
+    }
+
+    /// Which pack this is: its id, version and content digest, as every report names it.
+    pub fn info(&self) -> &crate::report::PackInfo {
+        &self.program.info
     }
 
     /// Ids of the form's steps, in order.

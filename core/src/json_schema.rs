@@ -44,9 +44,6 @@ macro_rules! year {
     };
 }
 
-/// A year as the engine reads it: four digits, `0001` to `9999` (without anchors).
-pub const YEAR: &str = year!();
-
 /// A calendar date `YYYY-MM-DD` (without anchors): 30- and 31-day months, 28 days of February,
 /// and 29 February of leap years (divisible by 4, centuries only by 400).
 pub const DATE: &str = concat!(
@@ -182,8 +179,17 @@ fn item_counts(f: &FieldInfo, s: &mut Map<String, Value>) {
     }
 }
 
+impl crate::engine::Engine {
+    /// The application format as JSON Schema (draft 2020-12), as `baokao schema` prints it: it
+    /// accepts exactly the documents that pass the engine's schema checks
+    /// (`docs/application-format.md`, "As JSON Schema").
+    pub fn json_schema(&self) -> Value {
+        export(&self.program().schema, &self.pack().pack.id)
+    }
+}
+
 /// The JSON Schema of applications for a compiled schema.
-pub fn export(schema: &Schema, pack_id: &str) -> Value {
+fn export(schema: &Schema, pack_id: &str) -> Value {
     let mut steps = Map::new();
     let mut required_steps = Vec::new();
     for step in &schema.steps {

@@ -26,24 +26,51 @@
 //! job (a broken pack, a document that is not JSON). The report's JSON form is the contract shared
 //! with the Python and WebAssembly bindings; see `docs/report.md`.
 
-pub mod builtins;
-pub mod catalogue;
-pub mod compile;
+//! ## The API
+//!
+//! - [`Engine`]: compile a pack ([`Engine::from_dir`], [`Engine::from_bundle`]), then
+//!   [`validate`](Engine::validate), [`validate_step`](Engine::validate_step),
+//!   [`validate_field`](Engine::validate_field), [`explain`](Engine::explain) an application,
+//!   print its [`notice`](Engine::notice), describe the [`form`](Engine::form) and what an
+//!   application makes of it ([`form_state`](Engine::form_state)), export the application format
+//!   as [JSON Schema](Engine::json_schema), [`lint`](Engine::lint) the pack.
+//! - [`Report`] and its parts ([`Diagnostic`], [`Eligibility`], [`Finding`], [`Material`]); [`Form`],
+//!   [`FormState`], [`FieldReport`]: the JSON contracts shared with Python and JavaScript
+//!   (`docs/report.md`, `docs/form.md`).
+//! - [`Error`] with one enum per stage ([`LoadError`], [`CompileError`], [`ApplicationError`]),
+//!   each with a stable `code()`.
+//! - [`Pack`] and [`Bundle`]: a pack as data; [`model`] is its serde model (the bundle format).
+//! - [`diff`]: what changed between two packs, and which applications' reports change with it
+//!   (`baokao diff`, `docs/diff.md`).
+//! - [`testing`]: running a pack's examples (`baokao test`) and its catalogue.
+//!
+//! Everything else — the expression language, the compiled program, the schema binding — is
+//! internal.
+
+mod builtins;
+mod catalogue;
+mod compile;
 pub mod diff;
-pub mod engine;
-pub mod error;
-pub mod expr;
-pub mod field;
-pub mod form;
-pub mod json_schema;
-pub mod lint;
-pub mod mask;
-pub mod notice;
-pub mod pack;
-pub mod report;
-pub mod schema;
+mod engine;
+mod error;
+mod expr;
+mod field;
+mod form;
+mod json_schema;
+mod lint;
+mod mask;
+mod notice;
+mod pack;
+mod report;
+mod schema;
 pub mod testing;
-pub mod value;
+mod value;
+
+/// The serde model of a rule pack: what its TOML files declare and what a bundle holds
+/// (`docs/pack-format.md`).
+pub mod model {
+    pub use crate::pack::model::*;
+}
 
 pub use engine::{
     parse_application, parse_application_bytes, Engine, Options, MAX_DOCUMENT_BYTES,
@@ -54,5 +81,11 @@ pub use field::{FieldFinding, FieldReport, FindingKind};
 pub use form::{
     DerivedValue, Form, FormDerived, FormField, FormFile, FormOption, FormState, FormStep,
 };
-pub use pack::{Bundle, Pack};
-pub use report::{Diagnostic, Eligibility, Finding, Lang, Outcome, Report};
+pub use lint::Lint;
+pub use pack::model::{FieldType, Measure, MeasureDef, Severity};
+pub use pack::{Bundle, Pack, BUNDLE_FORMAT};
+pub use report::{
+    Diagnostic, Eligibility, Finding, Lang, Material, Outcome, PackInfo, Report, TraceEntry,
+    TraceValue,
+};
+pub use schema::{MAX_ITEMS, MAX_KEY_CHARS, MAX_UNKNOWN_FIELDS};

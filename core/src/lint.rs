@@ -184,8 +184,16 @@ fn lint_decision(d: &CDecision, locs: &Locations, out: &mut Vec<Lint>) {
     }
 }
 
+impl crate::engine::Engine {
+    /// Static checks that are not errors (`baokao lint`): decision tables with unreachable,
+    /// overlapping or missing rows, parameters and tables nothing uses.
+    pub fn lint(&self) -> Vec<Lint> {
+        lint(self.program())
+    }
+}
+
 /// Lint a compiled pack.
-pub fn lint(program: &Program) -> Vec<Lint> {
+fn lint(program: &Program) -> Vec<Lint> {
     let mut out = Vec::new();
     for d in &program.decisions {
         lint_decision(d, &program.pack.locs, &mut out);

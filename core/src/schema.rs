@@ -109,10 +109,6 @@ pub struct Constraints {
 
 /// A compiled field (scalar, or item field of a records field).
 #[derive(Debug)]
-#[expect(
-    clippy::struct_excessive_bools,
-    reason = "independent flags of the pack format (required, mask, dash, clock)"
-)]
 pub struct FieldInfo {
     /// Dotted path as declared.
     pub path: String,

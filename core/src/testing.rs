@@ -5,6 +5,8 @@
 
 pub mod mutations;
 
+pub use crate::catalogue::render as catalogue;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{Engine, Options};

@@ -185,12 +185,12 @@ impl Value<'_> {
     }
 
     /// The value as a JSON value, for traces.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub fn to_json(self) -> serde_json::Value {
         match self {
             Value::Unknown => serde_json::Value::Null,
-            Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Int(i) => serde_json::Value::from(*i),
-            Value::Num(n) => serde_json::Number::from_f64(*n)
+            Value::Bool(b) => serde_json::Value::Bool(b),
+            Value::Int(i) => serde_json::Value::from(i),
+            Value::Num(n) => serde_json::Number::from_f64(n)
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
             other => serde_json::Value::String(other.to_string()),
         }

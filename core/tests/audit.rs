@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use baokao::pack::model::{Effect, Severity};
+use baokao::model::{Effect, Severity};
 use baokao::{testing, Engine};
 
 /// One row of the audit table: rule id → (after, example).

@@ -21,8 +21,8 @@ fn bundle_judges_exactly_like_the_directory() {
     let json = from_dir.bundle(false).to_json();
     let from_bundle = Engine::from_bundle(&json).expect("bundle compiles");
     assert_eq!(
-        from_dir.program().info,
-        from_bundle.program().info,
+        from_dir.info(),
+        from_bundle.info(),
         "same pack id, version and digest"
     );
     let examples = &from_dir.pack().examples;
@@ -76,7 +76,7 @@ fn the_digest_is_the_hash_of_the_pack_without_examples() {
     assert!(dirs.len() > 10, "{dirs:?}");
     let mut with_examples = 0;
     for dir in dirs {
-        let pack = baokao::pack::load::load_dir(&dir).unwrap();
+        let pack = baokao::Pack::from_dir(&dir).unwrap();
         let copy = baokao::Pack {
             examples: Vec::new(),
             ..pack.clone()
@@ -85,7 +85,7 @@ fn the_digest_is_the_hash_of_the_pack_without_examples() {
         let expected: String = std::iter::once("sha256:".to_owned())
             .chain(hash.iter().map(|b| format!("{b:02x}")))
             .collect();
-        assert_eq!(baokao::pack::digest(&pack), expected, "{}", dir.display());
+        assert_eq!(pack.digest(), expected, "{}", dir.display());
         with_examples += usize::from(!pack.examples.is_empty());
     }
     assert!(

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use baokao::diff::{self, ApplicationsDiff, ChangeKind, PackDiff};
-use baokao::pack::model::Source;
+use baokao::model::Source;
 use baokao::{Engine, Options};
 use serde_json::{json, Value};
 
@@ -329,7 +329,7 @@ fn every_section_lists_what_was_added_removed_changed_or_moved() {
     pack.rules[rewrapped].check = Some(Source::new(format!("\n  {}\n", check.replace(' ', "  "))));
     let changed_id = pack.rules[rewrapped + 1].id.clone();
     pack.rules[rewrapped + 1].message.en = Source::new("a new message");
-    pack.rules[rewrapped + 1].confidence = baokao::pack::model::Confidence::L;
+    pack.rules[rewrapped + 1].confidence = baokao::model::Confidence::L;
     let removed = pack.rules.remove(rewrapped + 2);
     let mut added = pack.rules[0].clone();
     added.id = "ZZ-NEW".into();

@@ -416,10 +416,7 @@ fn unknown_fields_are_capped_and_the_report_stays_small() {
                 .iter()
                 .filter(|d| &*d.code == "unknown_field")
                 .count();
-            assert!(
-                unknown <= baokao::schema::MAX_UNKNOWN_FIELDS,
-                "{what}: {unknown}"
-            );
+            assert!(unknown <= baokao::MAX_UNKNOWN_FIELDS, "{what}: {unknown}");
             let size = serde_json::to_string(&report).unwrap().len();
             assert!(size < 100_000, "{what}: a report of {size} bytes");
             assert!(report.to_text().len() < 100_000, "{what}: text");
@@ -436,7 +433,7 @@ fn unknown_fields_are_capped_and_the_report_stays_small() {
     assert_eq!(summary.len(), 1, "{:?}", report.diagnostics.last());
     assert_eq!(summary[0].path, "");
     assert!(summary[0].step.is_none());
-    let omitted = keys - baokao::schema::MAX_UNKNOWN_FIELDS;
+    let omitted = keys - baokao::MAX_UNKNOWN_FIELDS;
     assert!(
         summary[0].message.contains(&omitted.to_string()),
         "{}",

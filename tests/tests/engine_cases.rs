@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use baokao::pack::model::FieldType;
+use baokao::model::FieldType;
 use baokao::testing::run_examples;
 use baokao::{Engine, Outcome, Report};
 
@@ -411,7 +411,7 @@ fn schema() {
             .map(|d| (d.severity, d.path.as_str()))
             .collect();
         f.check(
-            sev == [(baokao::pack::model::Severity::Warning, "/s/extra")],
+            sev == [(baokao::model::Severity::Warning, "/s/extra")],
             || format!("schema / unknown-field-in-a-step: {sev:?}"),
         );
         // The message quotes the label and the bound.

@@ -86,7 +86,7 @@ fn broken_reports_are_caught() {
         code: "x".into(),
         rule: None,
         path: "/basic/name".into(),
-        severity: baokao::pack::model::Severity::Error,
+        severity: baokao::model::Severity::Error,
         step: Some("basic".into()),
         message: "x".into(),
         cite: None,

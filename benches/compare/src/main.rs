@@ -163,7 +163,7 @@ struct Engines {
 
 fn engines() -> Result<Engines, Error> {
     let full = baokao_benches::engine()?;
-    let exported = baokao::json_schema::export(&full.program().schema, &full.pack().pack.id);
+    let exported = full.json_schema();
     let schema = read_json(&peers_dir().join("application.schema.json"))?;
     if schema != exported {
         return Err(
@@ -237,7 +237,7 @@ fn baokao_schema(report: &Report) -> SchemaAnswer {
         .diagnostics
         .iter()
         .filter(|d| {
-            d.severity == baokao::pack::model::Severity::Error && SCHEMA_CODES.contains(&&*d.code)
+            d.severity == baokao::model::Severity::Error && SCHEMA_CODES.contains(&&*d.code)
         })
         .map(|d| d.path.clone())
         .collect();
@@ -609,7 +609,7 @@ fn real_main() -> Result<ExitCode, Error> {
 
     if write_peers {
         let engine = baokao_benches::engine()?;
-        let schema = baokao::json_schema::export(&engine.program().schema, &engine.pack().pack.id);
+        let schema = engine.json_schema();
         std::fs::write(
             peers_dir().join("application.schema.json"),
             serde_json::to_string_pretty(&schema)? + "\n",

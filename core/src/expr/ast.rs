@@ -191,6 +191,7 @@ impl Ast {
     }
 
     /// The same tree with every span zeroed, for comparing trees parsed from different texts.
+    #[cfg(test)]
     #[must_use]
     pub fn without_spans(&self) -> Ast {
         let z = Span::default();

@@ -8,4 +8,5 @@ pub mod eval;
 pub mod ir;
 pub mod parser;
 
-pub use parser::parse;
+#[cfg(test)]
+mod properties;

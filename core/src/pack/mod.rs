@@ -99,6 +99,21 @@ pub fn digest(pack: &Pack) -> String {
     s
 }
 
+impl Pack {
+    /// Load a pack directory — every `*.toml` under it, and the packs it extends — into one merged
+    /// pack, without compiling it ([`Engine::from_pack`](crate::Engine::from_pack) does).
+    #[cfg(feature = "pack-dir")]
+    pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Pack, LoadError> {
+        load::load_dir(dir.as_ref())
+    }
+
+    /// The content digest: `sha256:` of the pack's canonical JSON without its examples, the digest
+    /// every report and bundle names.
+    pub fn digest(&self) -> String {
+        digest(self)
+    }
+}
+
 impl Bundle {
     /// Bundle a pack; `with_examples` keeps the example applications (for conformance runs).
     pub fn new(pack: &Pack, with_examples: bool) -> Bundle {

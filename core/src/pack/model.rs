@@ -247,10 +247,6 @@ pub struct MeasureDef {
 /// `[[field]]`: one field of the application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, bound(deserialize = "E: Deserialize<'de>"))]
-#[expect(
-    clippy::struct_excessive_bools,
-    reason = "independent flags of the pack format (required, mask, dash, clock)"
-)]
 pub struct FieldDef<E> {
     /// Dotted path: `step.field`, or `step.list[].field` for a field of a records item.
     pub path: String,
