@@ -499,7 +499,8 @@ function fieldBox(field, pointer) {
     controls = [readonlyControl(id, pointer, { measured: field.measure.property })];
   } else if (field.clock) {
     controls = [readonlyControl(id, pointer, { clock: '' })];
-    note = el('p', { class: 'note', id: noteId, text: t().clockNote });
+    // The pack's help usually says it already; the demo's note is for a pack that does not.
+    if (!field.help) note = el('p', { class: 'note', id: noteId, text: t().clockNote });
   } else if (field.derived) {
     const from = field.derived.from.map((p) => fieldSpec(p)?.label ?? p);
     const editable = editableControl(field, pointer, id);
