@@ -803,7 +803,10 @@ fn form(args: &[String]) -> Result<u8, Fatal> {
     let pack = pack.ok_or_else(|| usage("`--pack` is required"))?;
     let engine = load(&pack)?;
     let Some(input) = state else {
-        write_out(None, &(serde_json::to_string(&engine.form(lang_of))? + "\n"))?;
+        write_out(
+            None,
+            &(serde_json::to_string(&engine.form(lang_of))? + "\n"),
+        )?;
         return Ok(0);
     };
     // Read at most a few bytes more than a document may have: the core refuses larger ones.

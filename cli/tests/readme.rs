@@ -1,5 +1,5 @@
 //! The README's command lines run as shown: every `baokao …` line of its `bash` code blocks, in a
-//! directory holding the files they name (`app.json`, `partial.json`, `batch.jsonl`), and every
+//! directory holding the files they name (`app.json`, `partial.json`, `batch.jsonl`, `export.jsonl` in GB18030), and every
 //! `make` target it names exists in the Makefile (running `make test` from a test would recurse).
 #![allow(
     clippy::unwrap_used,
@@ -52,11 +52,20 @@ fn the_readmes_baokao_commands_run() {
             v.to_string()
         })
         .join("\n");
+    // The same batch as a GB18030 export, as provincial systems write them.
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(&batch);
+    assert!(!unmappable);
+    std::fs::write(dir.join("export.jsonl"), &gb).unwrap();
     std::fs::write(dir.join("batch.jsonl"), batch).unwrap();
 
     let mut ran = 0;
     for line in bash_lines().iter().filter(|l| l.starts_with("baokao ")) {
-        let args: Vec<String> = line
+        // `> FILE` at the end of a line redirects its output, as the shell would.
+        let (command, redirect) = match line.split_once(" > ") {
+            Some((c, f)) => (c, Some(f.trim())),
+            None => (line.as_str(), None),
+        };
+        let args: Vec<String> = command
             .split_whitespace()
             .skip(1)
             .map(|a| {
@@ -80,9 +89,15 @@ fn the_readmes_baokao_commands_run() {
             !out.stdout.is_empty() || args.iter().any(|a| a == "-o"),
             "`{line}` printed nothing"
         );
+        if let Some(file) = redirect {
+            std::fs::write(dir.join(file), &out.stdout).unwrap();
+        }
         ran += 1;
     }
     assert!(dir.join("notice.html").exists(), "the notice was written");
+    let diff: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("diff.json")).unwrap()).unwrap();
+    assert!(diff.is_object(), "the diff was written as JSON");
     assert!(
         dir.join("nmec-2024.bundle.json").exists(),
         "the bundle was written"

@@ -180,7 +180,7 @@ fn report(example_name: &str) -> baokao::Report {
 }
 
 /// One entry of the English explain trace of a shipped example.
-fn trace_entry(example_name: &str, rule: &str) -> baokao::report::TraceEntry {
+fn trace_entry(example_name: &str, rule: &str) -> baokao::TraceEntry {
     let e = engine("nmec-2024");
     let options = Options::default().with_lang(Lang::En).with_explain(true);
     let report = e.run(&example(&e, example_name), &options).unwrap();

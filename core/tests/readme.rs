@@ -1,8 +1,9 @@
 //! The README's Rust quick start is the crate-level doctest of `lib.rs` (which runs it); this test
 //! keeps the two copies identical, so the README never shows code that was not executed. Its pack
-//! excerpts (`toml` blocks) are checked against `rules/nmec-2024`; its report excerpt (the `json` block)
-//! is generated from a real run by core/tests/docs_examples.rs. (Python blocks: bindings-python/tests/test_readme.py; JavaScript blocks:
-//! bindings-wasm/test/readme.test.mjs and browser.test.mjs; command lines: cli/tests/readme.rs.)
+//! excerpts (`toml` blocks) are checked against `rules/nmec-2024`; its report excerpt (the `json`
+//! block) is generated from a real run by `core/tests/docs_examples.rs`. (Python blocks:
+//! `bindings-python/tests/test_readme.py`; JavaScript blocks: `bindings-wasm/test/readme.test.mjs`
+//! and `browser.test.mjs`; command lines: `cli/tests/readme.rs`.)
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

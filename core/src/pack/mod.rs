@@ -72,6 +72,7 @@ pub fn digest(pack: &Pack) -> String {
         examples: _,
         omissions,
         form_checks,
+        locs: _,
     } = pack;
     let view = Canonical {
         pack: meta,
