@@ -124,11 +124,19 @@ def main() -> None:
                 lambda: engine.validate_many(items, threads=threads), 1))
             for label, items in (("dicts", batch), ("JSON text", lines))
             for threads in (1, 2)
+        }
+        | {
+            # What validate_many must never be slower than: a plain loop of validate.
+            "dicts     loop of validate": lambda: timed(lambda: [engine.validate(d) for d in batch], 1),
         },
         batch_runs,
     )
     for label, ns in t.items():
-        print(f"  {label}  {len(batch) / (ns / 1e9):>10,.0f} applications/s   {ns / len(batch) / 1000:6.2f} µs each")
+        print(f"  {label:<27}  {len(batch) / (ns / 1e9):>10,.0f} applications/s   {ns / len(batch) / 1000:6.2f} µs each")
+    for label in ("dicts    ", "JSON text"):
+        one, two = t[f"{label} threads=1"], t[f"{label} threads=2"]
+        print(f"  {label.strip()}: 2 threads ÷ 1 = {one / two:.2f}×")
+    print(f"  dicts: validate_many threads=1 ÷ loop of validate (time) = {t['dicts     threads=1'] / t['dicts     loop of validate']:.2f}")
 
     if CLI.exists():
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:

@@ -238,13 +238,7 @@ impl Engine {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
         };
-        // Conversion needs the interpreter; validation does not, so it runs detached.
-        let inputs = apps
-            .try_iter()?
-            .map(|item| item.map(|obj| to_input(&obj)))
-            .collect::<PyResult<Vec<_>>>()?;
-        let engine = &self.inner;
-        let results = py.detach(|| batch::run(engine, &inputs, &options, threads));
+        let results = batch::run(py, &self.inner, apps, &options, threads)?;
         results
             .into_iter()
             .map(|r| match r {

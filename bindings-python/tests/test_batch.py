@@ -69,6 +69,23 @@ def test_an_iterator_that_fails_raises(engine: baokao.Engine) -> None:
         engine.validate_many(apps())
 
 
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_an_iterator_that_fails_after_queued_chunks_raises(
+    engine: baokao.Engine, documents: list[dict[str, Any]], threads: int
+) -> None:
+    # Failing after several chunks (of 32) are already queued for the workers.
+    def apps() -> Any:
+        for i in range(200):
+            yield documents[i % len(documents)]
+        raise RuntimeError("export broken at 200")
+
+    with pytest.raises(RuntimeError, match="export broken at 200"):
+        engine.validate_many(apps(), threads=threads)
+    # The engine is still usable, and a generator gives the same reports as a list.
+    batch = [documents[i % len(documents)] for i in range(200)]
+    assert engine.validate_many(iter(batch), threads=threads) == engine.validate_many(batch, threads=1)
+
+
 def test_a_bad_record_is_its_own_error(engine: baokao.Engine, full: dict[str, Any]) -> None:
     text = json.dumps(full, ensure_ascii=False)
     gbk = text.encode("gbk")
