@@ -17,10 +17,9 @@ use crate::expr::ir::{CmpOp, Node};
 use crate::expr::parser;
 use crate::mask::Mask;
 use crate::pack::locations::Locations;
-use crate::pack::model::Loc;
 use crate::pack::model::{
-    Cell, DecisionDef, Effect, FieldDef, FieldType, FileDef, HitPolicy, Localized, MaterialDef,
-    Measure, NoticeDef, Pack, RowDef, RuleDef, Severity, Source,
+    Cell, DecisionDef, Effect, FieldDef, FieldType, FileDef, HitPolicy, Loc, Localized,
+    MaterialDef, Measure, NoticeDef, Pack, RowDef, RuleDef, Severity, Source,
 };
 use crate::report::PackInfo;
 use crate::schema::{
@@ -288,6 +287,12 @@ impl Errors {
 
 /// Compile a merged pack.
 pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
+    let digest = crate::pack::digest(&pack);
+    compile_with_digest(pack, digest)
+}
+
+/// Compile a merged pack whose digest is already known (a loader that checked it).
+pub fn compile_with_digest(pack: Pack, digest: String) -> Result<Program, Vec<CompileError>> {
     let mut errors = Errors {
         list: Vec::new(),
         locs: pack.locs.clone(),
@@ -403,7 +408,7 @@ pub fn compile(pack: Pack) -> Result<Program, Vec<CompileError>> {
     let info = PackInfo {
         id: pack.pack.id.as_str().into(),
         version: pack.pack.version.as_str().into(),
-        digest: crate::pack::digest(&pack).into(),
+        digest: digest.into(),
     };
     Ok(Program {
         info,
@@ -724,11 +729,14 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
         let mut index = HashMap::with_hasher(crate::expr::eval::KeyHash::default());
         let mut ok = true;
         for (r, row) in t.rows.iter().enumerate() {
+            // At the row (`table <id>#<n>`, 1-based), or else the table's key (bundles have
+            // neither).
+            let row_at = || pack.locs.row(&item, r + 1).cloned();
             if row.len() != t.columns.len() {
-                errors.plain(
+                errors.located(
                     "invalid_table",
                     &item,
-                    None,
+                    row_at(),
                     format!(
                         "row {} has {} values for {} columns",
                         r + 1,
@@ -750,10 +758,10 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
                 if let Some(s) = Scalar::from_json(*ty, v) {
                     cells.push(Some(s));
                 } else {
-                    errors.plain(
+                    errors.located(
                         "invalid_table",
                         &item,
-                        None,
+                        row_at(),
                         format!("row {}: `{v}` is not a {ty} for column `{col}`", r + 1),
                     );
                     ok = false;
@@ -761,10 +769,10 @@ fn compile_tables(pack: &Pack, errors: &mut Errors) -> (Vec<TableData>, HashMap<
             }
             if let Some(Some(Scalar::Text(key))) = cells.first() {
                 if index.insert(key.clone(), rows.len()).is_some() {
-                    errors.plain(
+                    errors.located(
                         "invalid_table",
                         &item,
-                        None,
+                        row_at(),
                         format!("key `{key}` appears twice"),
                     );
                     ok = false;

@@ -13,7 +13,7 @@ use crate::mask::Mask;
 #[cfg(feature = "pack-dir")]
 use crate::pack::load;
 use crate::pack::model::{Effect, HitPolicy, Localized, Pack, Severity};
-use crate::pack::Bundle;
+use crate::pack::{Bundle, LoadOptions};
 use crate::report::{
     Diagnostic, Eligibility, Finding, Lang, Material, Outcome, Report, TraceEntry, TraceValue,
 };
@@ -322,26 +322,61 @@ impl Engine {
     /// Load and compile a pack directory (with the packs it extends).
     #[cfg(feature = "pack-dir")]
     pub fn from_dir(dir: impl AsRef<std::path::Path>) -> Result<Engine, Error> {
-        Engine::from_pack(load::load_dir(dir.as_ref())?)
+        Engine::from_dir_with(dir, &LoadOptions::default())
+    }
+
+    /// Load and compile a pack directory with options: the digest it must have, the pack roots
+    /// its paths may lead into.
+    #[cfg(feature = "pack-dir")]
+    pub fn from_dir_with(
+        dir: impl AsRef<std::path::Path>,
+        options: &LoadOptions,
+    ) -> Result<Engine, Error> {
+        let pack = load::load_dir_with(dir.as_ref(), options)?;
+        let digest = crate::pack::digest(&pack);
+        options.check_digest(&digest)?;
+        Engine::compile(pack, digest)
     }
 
     /// Load and compile a bundle (the JSON written by [`Engine::bundle`] or `baokao bundle`).
     pub fn from_bundle(json: &str) -> Result<Engine, Error> {
-        Engine::from_pack(Bundle::from_json(json)?.pack)
+        Engine::from_bundle_with(json, &LoadOptions::default())
+    }
+
+    /// Load and compile a bundle with options: a portal pins the digest of the pack it
+    /// reviewed, and any other content — even a bundle whose own digest was recomputed after an
+    /// edit — is refused with `digest_mismatch` before it is compiled.
+    pub fn from_bundle_with(json: &str, options: &LoadOptions) -> Result<Engine, Error> {
+        let bundle = Bundle::from_json(json)?;
+        // `from_json` checked that the content hashes to the bundle's digest.
+        options.check_digest(&bundle.digest)?;
+        Engine::compile(bundle.pack, bundle.digest)
     }
 
     /// Load a directory or a bundle file, whichever `path` is.
     #[cfg(feature = "pack-dir")]
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Engine, Error> {
+        Engine::from_path_with(path, &LoadOptions::default())
+    }
+
+    /// Load a directory or a bundle file, whichever `path` is, with options.
+    #[cfg(feature = "pack-dir")]
+    pub fn from_path_with(
+        path: impl AsRef<std::path::Path>,
+        options: &LoadOptions,
+    ) -> Result<Engine, Error> {
         let path = path.as_ref();
         if path.is_dir() {
-            return Engine::from_dir(path);
+            return Engine::from_dir_with(path, options);
         }
-        let text = std::fs::read_to_string(path).map_err(|e| crate::error::LoadError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        Engine::from_bundle(&text)
+        Engine::from_bundle_with(&load::read_bundle(path)?, options)
+    }
+
+    fn compile(pack: Pack, digest: String) -> Result<Engine, Error> {
+        let program = compile::compile_with_digest(pack, digest).map_err(Error::Compile)?;
+        Ok(Engine {
+            program: Arc::new(program),
+        })
     }
 
     /// The pack as a bundle (with or without its example applications).

@@ -56,6 +56,16 @@ pub enum LoadError {
         /// The digest of the content.
         actual: String,
     },
+    /// The pack is not the one the caller pinned: its content digest differs from the expected one.
+    #[error(
+        "pack digest mismatch: expected `{expected}`, but the pack's content hashes to `{actual}`"
+    )]
+    UnexpectedDigest {
+        /// The digest the caller expected.
+        expected: String,
+        /// The digest of the content.
+        actual: String,
+    },
 }
 
 impl LoadError {
@@ -66,7 +76,9 @@ impl LoadError {
             LoadError::Toml { .. } => "toml_syntax",
             LoadError::Json { .. } => "json_syntax",
             LoadError::Invalid { code, .. } => code,
-            LoadError::DigestMismatch { .. } => "digest_mismatch",
+            LoadError::DigestMismatch { .. } | LoadError::UnexpectedDigest { .. } => {
+                "digest_mismatch"
+            }
         }
     }
 

@@ -28,7 +28,8 @@
 
 //! ## The API
 //!
-//! - [`Engine`]: compile a pack ([`Engine::from_dir`], [`Engine::from_bundle`]), then
+//! - [`Engine`]: compile a pack ([`Engine::from_dir`], [`Engine::from_bundle`]; with
+//!   [`LoadOptions`], a pinned digest and more pack roots), then
 //!   [`validate`](Engine::validate), [`validate_step`](Engine::validate_step),
 //!   [`validate_field`](Engine::validate_field), [`explain`](Engine::explain) an application,
 //!   print its [`notice`](Engine::notice), describe the [`form`](Engine::form) and what an
@@ -82,8 +83,13 @@ pub use form::{
     DerivedValue, Form, FormDerived, FormField, FormFile, FormOption, FormState, FormStep,
 };
 pub use lint::Lint;
+#[cfg(feature = "pack-dir")]
+pub use pack::load::{
+    MAX_DIR_DEPTH, MAX_EXAMPLE_BYTES, MAX_EXTENDS_DEPTH, MAX_FILE_BYTES, MAX_PACK_BYTES,
+    MAX_PACK_ENTRIES,
+};
 pub use pack::model::{FieldType, Measure, MeasureDef, Severity};
-pub use pack::{Bundle, Pack, BUNDLE_FORMAT};
+pub use pack::{Bundle, LoadOptions, Pack, BUNDLE_FORMAT, MAX_BUNDLE_BYTES};
 pub use report::{
     Diagnostic, Eligibility, Finding, Lang, Material, Outcome, PackInfo, Report, TraceEntry,
     TraceValue,

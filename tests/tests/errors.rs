@@ -170,6 +170,10 @@ error_cases! {
     example_remove_missing,
     example_unknown_step,
     example_unknown_param,
+    extends_outside_root,
+    extends_too_deep,
+    directory_too_deep,
+    invalid_table_row,
 }
 
 #[test]

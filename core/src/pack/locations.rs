@@ -14,7 +14,7 @@ use super::model::Loc;
 
 /// The declarations of a merged pack, by what they are: `rule XF-01`, `decision route`,
 /// `decision route#3` (a row, 1-based; `#default`), `param trial_cutoff`, `table majors`,
-/// `field basic.name`, `step basic`, `material trial-pass-certificate`, `example a-clinical`, and
+/// `table majors#3` (a row, 1-based), `field basic.name`, `step basic`, `material trial-pass-certificate`, `example a-clinical`, and
 /// an example's values: `example a-clinical outcome` (`expect.outcome`), `… base`, `… application`,
 /// `… step`, `… set basic.name`, `… remove basic.name`, `… params trial_cutoff`.
 ///
@@ -42,6 +42,11 @@ impl Locations {
         self.0
             .get(&format!("example {name} {part}"))
             .or_else(|| self.of("example", name))
+    }
+
+    /// Where row `n` (1-based) of `item` (`table majors`, `decision route`) is written.
+    pub fn row(&self, item: &str, n: usize) -> Option<&Loc> {
+        self.0.get(&format!("{item}#{n}"))
     }
 
     /// Record a declaration.
@@ -73,6 +78,11 @@ impl Locations {
         None
     }
 
+    /// Where a row is written: never known without pack directories.
+    pub fn row(&self, _item: &str, _n: usize) -> Option<&Loc> {
+        None
+    }
+
     /// Always empty without pack directories.
     pub fn is_empty(&self) -> bool {
         true
@@ -88,6 +98,12 @@ pub(crate) type DecisionLocations = (Option<Loc>, Vec<Option<Loc>>, Option<Loc>)
 #[cfg(feature = "pack-dir")]
 #[derive(Debug, Default)]
 pub(crate) struct FileLocations {
+    /// The key of the `[pack]` table.
+    pub pack: Option<Loc>,
+    /// The value of `[pack]`'s `extends`.
+    pub extends: Option<Loc>,
+    /// Each entry of `[pack]`'s `disable`, by the id it names.
+    pub disable: BTreeMap<String, Loc>,
     /// The `id` of each `[[rule]]`.
     pub rules: Vec<Option<Loc>>,
     /// The `id` of each `[[decision]]`, the start of each of its rows, and of its `default`.
@@ -100,6 +116,8 @@ pub(crate) struct FileLocations {
     pub steps: Vec<Option<Loc>>,
     /// The key of each `[table.<id>]`.
     pub tables: BTreeMap<String, Loc>,
+    /// The start of each row of each `[table.<id>]`, in row order.
+    pub table_rows: BTreeMap<String, Vec<Loc>>,
     /// The key of each parameter.
     pub params: BTreeMap<String, Loc>,
     /// Each `[[example]]`: its `name` and the parts written, by part (`outcome`, `set basic.name` …).
@@ -114,19 +132,21 @@ mod file {
     use toml::Spanned;
 
     use super::FileLocations;
+    use crate::pack::load::Lines;
     use crate::pack::model::Loc;
 
     /// Locations in one file's text.
     struct Text<'a> {
         file: &'a str,
-        text: &'a str,
+        source: &'a str,
+        lines: &'a Lines,
     }
 
     impl Text<'_> {
         /// The location of a byte offset; for a string value, the first character inside its quotes
         /// (where an expression's own columns start counting).
         fn at(&self, start: usize) -> Loc {
-            let raw = self.text.get(start..).unwrap_or("");
+            let raw = self.source.get(start..).unwrap_or("");
             let skip = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
                 let after = raw.get(3..).unwrap_or("");
                 3 + if after.starts_with("\r\n") {
@@ -137,7 +157,7 @@ mod file {
             } else {
                 usize::from(raw.starts_with('"') || raw.starts_with('\''))
             };
-            let (line, column) = crate::pack::load::line_col(self.text, start + skip);
+            let (line, column) = self.lines.line_col(self.source, start + skip);
             Loc {
                 file: self.file.to_owned(),
                 line,
@@ -178,14 +198,35 @@ mod file {
         table.get(key).map(|v| t.value(v))
     }
 
-    /// The declarations of one file. A text that does not parse has none (the loader reports it).
-    pub(crate) fn locate(file: &str, text: &str) -> FileLocations {
+    /// The declarations of one file (`lines` is the index of its text). A text that does not parse
+    /// has none (the loader reports it).
+    pub(crate) fn locate(file: &str, text: &str, lines: &Lines) -> FileLocations {
         let Ok(root) = DeTable::parse(text) else {
             return FileLocations::default();
         };
         let root = root.get_ref();
-        let t = Text { file, text };
+        let t = Text {
+            file,
+            source: text,
+            lines,
+        };
+        let meta = root.get("pack").and_then(table);
+        let disable = match meta.and_then(|m| m.get("disable")).map(Spanned::get_ref) {
+            Some(DeValue::Array(ids)) => ids
+                .iter()
+                .filter_map(|v| match v.get_ref() {
+                    DeValue::String(s) => Some((s.to_string(), t.value(v))),
+                    _ => None,
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        };
         let mut out = FileLocations {
+            pack: root
+                .get_key_value("pack")
+                .map(|(k, _)| t.at(k.span().start)),
+            extends: meta.and_then(|m| id(&t, m, "extends")),
+            disable,
             rules: tables(root, "rule")
                 .iter()
                 .map(|r| id(&t, r, "id"))
@@ -206,6 +247,15 @@ mod file {
             params: keys(&t, root.get("params").and_then(table)),
             ..FileLocations::default()
         };
+        for (id, rows) in root.get("table").and_then(table).into_iter().flatten() {
+            if let Some(DeValue::Array(rows)) = table(rows)
+                .and_then(|r| r.get("rows"))
+                .map(Spanned::get_ref)
+            {
+                let rows = rows.iter().map(|r| t.value(r)).collect();
+                out.table_rows.insert(id.get_ref().to_string(), rows);
+            }
+        }
         for d in tables(root, "decision") {
             let rows = match d.get("rows").map(Spanned::get_ref) {
                 Some(DeValue::Array(rows)) => rows.iter().map(|r| Some(t.value(r))).collect(),

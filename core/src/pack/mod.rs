@@ -4,6 +4,7 @@
 pub mod load;
 pub mod locations;
 pub mod model;
+pub mod options;
 
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -12,9 +13,12 @@ use sha2::{Digest, Sha256};
 
 use crate::error::LoadError;
 pub use model::Pack;
+pub use options::LoadOptions;
 
 /// The `format` string of bundles this version writes and reads.
 pub const BUNDLE_FORMAT: &str = "baokao-bundle/1";
+/// Largest bundle read, in bytes of JSON; a larger one is refused before it is parsed.
+pub const MAX_BUNDLE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A bundle: the merged pack as one JSON document, with a content digest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -129,8 +133,18 @@ impl Bundle {
         }
     }
 
-    /// Read a bundle from JSON, checking its format and digest.
+    /// Read a bundle from JSON, checking its size, format and digest.
     pub fn from_json(text: &str) -> Result<Bundle, LoadError> {
+        if text.len() > MAX_BUNDLE_BYTES {
+            return Err(LoadError::Invalid {
+                code: "bundle_too_large",
+                loc: None,
+                message: format!(
+                    "bundle is {} bytes, more than the limit of {MAX_BUNDLE_BYTES}",
+                    text.len()
+                ),
+            });
+        }
         let bundle: Bundle = serde_json::from_str(text).map_err(|e| LoadError::Json {
             loc: Some(model::Loc {
                 file: "bundle".into(),
