@@ -25,6 +25,7 @@ fn options(lang: &str, step: Option<String>, explain: bool) -> PyResult<Options>
         lang,
         step,
         explain,
+        ..Options::default()
     })
 }
 

@@ -130,6 +130,7 @@ impl Glue {
             lang: parse_lang(lang)?,
             step,
             explain,
+            ..Options::default()
         };
         let report = self.engine.validate_json(application, &options)?;
         to_json(&report)
@@ -152,6 +153,7 @@ impl Glue {
             lang: parse_lang(lang)?,
             step,
             explain,
+            ..Options::default()
         };
         Ok(self.engine.run(application, &options)?)
     }

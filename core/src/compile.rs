@@ -12,7 +12,7 @@ use regex::Regex;
 use crate::error::CompileError;
 use crate::expr::ast::{Ast, BinOp, Lit, Span};
 use crate::expr::check::{compile_regex, hint, CheckError, Checker, Names, ParamValue, TableSig};
-use crate::expr::eval::{Bound, Cx, TableData};
+use crate::expr::eval::{Bound, Cx, TableData, Work};
 use crate::expr::ir::{CmpOp, Node};
 use crate::expr::parser;
 use crate::mask::Mask;
@@ -1131,11 +1131,14 @@ fn compile_form(
             let zh = part(&text.zh, "zh", regexes, errors);
             let en = part(&text.en, "en", regexes, errors);
             let doc = Bound::empty();
+            // No document: what a help text reads is bounded by the pack, so no budget.
+            let work = Work::new(u64::MAX);
             let cx = Cx {
                 doc: &doc,
                 regexes,
                 tables,
                 decisions: &[],
+                work: &work,
             };
             Localized {
                 zh: crate::engine::render(&zh, &cx),

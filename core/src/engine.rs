@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::compile::{self, CCell, CDecision, CExpr, CRow, CRule, Kind, Part, Program};
 use crate::error::{ApplicationError, Error};
 use crate::expr::ast::Span;
-use crate::expr::eval::{self, Bound, Cx, Env, NoTrace, Tracer};
+use crate::expr::eval::{self, Bound, Cx, Env, NoTrace, Tracer, Work};
 use crate::expr::ir::Node;
 use crate::form::{Form, FormState};
 use crate::mask::Mask;
@@ -25,6 +25,12 @@ pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 /// Deepest nesting of arrays and objects accepted in an application.
 pub const MAX_DOCUMENT_DEPTH: usize = 64;
 
+/// Work units one validation may spend by default (see [`Options::with_work_limit`]): about
+/// 0.1 s of evaluation on a 2-core server, ten times what a pairwise check of two 1,000-item
+/// lists costs, and thousands of times what the shipped packs' examples spend
+/// (`docs/errors.md`, "Limits").
+pub const DEFAULT_WORK_LIMIT: u64 = 10_000_000;
+
 /// Options of one validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
@@ -34,6 +40,8 @@ pub struct Options {
     pub step: Option<String>,
     /// Add the `trace` of every rule and decision.
     pub explain: bool,
+    /// Work units the validation may spend; `None` is [`DEFAULT_WORK_LIMIT`].
+    pub work_limit: Option<u64>,
 }
 
 impl Options {
@@ -55,6 +63,15 @@ impl Options {
     #[must_use]
     pub fn with_explain(mut self, explain: bool) -> Self {
         self.explain = explain;
+        self
+    }
+
+    /// Let the validation spend at most `units` of evaluation work (quantifier items weighted by
+    /// their body's size, list scans, text scanned); beyond it the validation fails with
+    /// `work_limit_exceeded`. The default, [`DEFAULT_WORK_LIMIT`], suits every shipped pack.
+    #[must_use]
+    pub fn with_work_limit(mut self, units: u64) -> Self {
+        self.work_limit = Some(units);
         self
     }
 }
@@ -423,7 +440,7 @@ impl Engine {
             }
             .into());
         };
-        Ok(crate::form::state(&self.program, doc))
+        Ok(crate::form::state(&self.program, doc)?)
     }
 
     /// [`Engine::form_state`] of JSON text (size and depth limits applied before parsing).
@@ -475,13 +492,17 @@ impl Engine {
                     let mut sink = Sink::new(lang, None, &mut scratch, &p.schema.steps);
                     p.schema.bind(doc, &mut sink)
                 };
+                // The notice's lines are templates too: they get a work budget of their own.
+                let work = Work::new(DEFAULT_WORK_LIMIT);
                 let cx = Cx {
                     doc: &bound,
                     regexes: &p.regexes,
                     tables: &p.tables,
                     decisions: &[],
+                    work: &work,
                 };
-                n.lines
+                let lines = n
+                    .lines
                     .iter()
                     .map(|(label, value)| {
                         (
@@ -489,7 +510,15 @@ impl Engine {
                             render(lang.pick::<Vec<Part>>(value), &cx),
                         )
                     })
-                    .collect()
+                    .collect();
+                if work.is_exceeded() {
+                    return Err(ApplicationError::WorkLimitExceeded {
+                        limit: work.limit(),
+                        rule: "notice".to_owned(),
+                    }
+                    .into());
+                }
+                lines
             }
             _ => Vec::new(),
         };
@@ -566,7 +595,16 @@ impl Engine {
         } else {
             Mode::Plain
         };
-        self.check_required(&bound, lang, only_step, &mut diagnostics);
+        let work = Work::new(options.work_limit.unwrap_or(DEFAULT_WORK_LIMIT));
+        let exceeded = |at: &str| -> Error {
+            ApplicationError::WorkLimitExceeded {
+                limit: work.limit(),
+                rule: at.to_owned(),
+            }
+            .into()
+        };
+        self.check_required(&bound, &work, lang, only_step, &mut diagnostics)
+            .map_err(|field| exceeded(&field))?;
 
         let mut verdict = Verdict::default();
         let mut outputs: Vec<Value<'_>> = Vec::with_capacity(p.decisions.len());
@@ -577,6 +615,7 @@ impl Engine {
                     regexes: &p.regexes,
                     tables: &p.tables,
                     decisions: &outputs,
+                    work: &work,
                 };
                 if only_step.is_some_and(|s| d.step > s) {
                     verdict.pending.insert(d.step);
@@ -585,6 +624,9 @@ impl Engine {
                     run_decision(d, &cx, lang, &mut verdict, &mut mode, &p.schema)
                 }
             };
+            if work.is_exceeded() {
+                return Err(exceeded(&d.id));
+            }
             outputs.push(out);
         }
         let cx = Cx {
@@ -592,6 +634,7 @@ impl Engine {
             regexes: &p.regexes,
             tables: &p.tables,
             decisions: &outputs,
+            work: &work,
         };
         for r in &p.rules {
             let applies = match (only_step, r.kind) {
@@ -614,6 +657,9 @@ impl Engine {
                     &mut mode,
                     &p.schema,
                 );
+                if work.is_exceeded() {
+                    return Err(exceeded(&r.id));
+                }
             }
         }
         // The checklist of on-site review: only a whole application can say what applies.
@@ -677,13 +723,16 @@ impl Engine {
         })
     }
 
+    /// The `required_missing` diagnostics; `Err` names the field whose `required_when` ran out
+    /// of the work budget.
     fn check_required(
         &self,
         bound: &Bound<'_>,
+        work: &Work,
         lang: Lang,
         only_step: Option<u32>,
         out: &mut Vec<Diagnostic>,
-    ) {
+    ) -> Result<(), String> {
         let p = &*self.program;
         let mut sink = Sink::new(lang, only_step, out, &p.schema.steps);
         let cx = Cx {
@@ -691,6 +740,17 @@ impl Engine {
             regexes: &p.regexes,
             tables: &p.tables,
             decisions: &[],
+            work,
+        };
+        // `required_when` may quantify over lists: a field whose condition ran out of the work
+        // budget is named in the error.
+        let required = |f: &crate::schema::FieldInfo| {
+            let r = is_required(f, &cx);
+            if work.is_exceeded() {
+                Err(f.path.clone())
+            } else {
+                Ok(r)
+            }
         };
         for (slot, f) in p.schema.fields.iter().enumerate() {
             if only_step.is_some_and(|s| s != f.step) || bound.invalid_steps.contains(&f.step) {
@@ -702,7 +762,7 @@ impl Engine {
             if present {
                 continue;
             }
-            if is_required(f, &cx) {
+            if required(f)? {
                 sink.field(
                     f,
                     format!("/{}", f.path.replace('.', "/")),
@@ -736,13 +796,16 @@ impl Engine {
                         }
                     }
                 }
-                _ if is_required(&r.field, &cx) => sink.field(
-                    &r.field,
-                    base,
-                    "required_missing",
-                    &crate::schema::Detail::None,
-                ),
-                _ => {}
+                _ => {
+                    if required(&r.field)? {
+                        sink.field(
+                            &r.field,
+                            base,
+                            "required_missing",
+                            &crate::schema::Detail::None,
+                        );
+                    }
+                }
             }
         }
         for l in &p.schema.lists {
@@ -750,8 +813,7 @@ impl Engine {
                 Member::List(i) => bound.lists.get(i as usize).is_some_and(Option::is_some),
                 _ => true,
             });
-            if !present && only_step.is_none_or(|s| s == l.field.step) && is_required(&l.field, &cx)
-            {
+            if !present && only_step.is_none_or(|s| s == l.field.step) && required(&l.field)? {
                 sink.field(
                     &l.field,
                     format!("/{}", l.field.path.replace('.', "/")),
@@ -760,6 +822,7 @@ impl Engine {
                 );
             }
         }
+        Ok(())
     }
 }
 

@@ -185,6 +185,15 @@ pub enum ApplicationError {
         /// It as a JSON pointer.
         pointer: String,
     },
+    /// Judging the application took more evaluation steps than the limit allows (a rule nests
+    /// quantifiers over long lists).
+    #[error("judging the application needs more than {limit} evaluation steps (at `{rule}`); the pack's rules are too costly for this document")]
+    WorkLimitExceeded {
+        /// The limit of evaluation steps.
+        limit: u64,
+        /// The rule or decision being evaluated when the limit was reached.
+        rule: String,
+    },
 }
 
 impl ApplicationError {
@@ -199,6 +208,7 @@ impl ApplicationError {
             ApplicationError::UnknownStep { .. } => "unknown_step",
             ApplicationError::NoticeRefused { .. } => "notice_refused",
             ApplicationError::UnknownField { .. } => "unknown_field",
+            ApplicationError::WorkLimitExceeded { .. } => "work_limit_exceeded",
         }
     }
 

@@ -115,7 +115,7 @@ impl Engine {
         let options = Options {
             lang,
             step: Some(step.to_string()),
-            explain: false,
+            ..Options::default()
         };
         let report = self.run(application, &options)?;
         let below = format!("{pointer}/");

@@ -14,8 +14,9 @@
 use serde::{Serialize, Serializer};
 
 use crate::compile::Program;
-use crate::engine::is_required;
-use crate::expr::eval::{self, Cx, Env, NoTrace};
+use crate::engine::{is_required, DEFAULT_WORK_LIMIT};
+use crate::error::ApplicationError;
+use crate::expr::eval::{self, Cx, Env, NoTrace, Work};
 use crate::mask::Mask;
 use crate::pack::model::{FieldDef, FieldType, MaskStyle, MeasureDef, Source};
 use crate::report::{Lang, PackInfo};
@@ -317,8 +318,13 @@ pub(crate) fn describe(p: &Program, lang: Lang) -> Form {
     }
 }
 
-/// What `doc` makes of the form: the fields required now and the derived values.
-pub(crate) fn state(p: &Program, doc: &serde_json::Map<String, serde_json::Value>) -> FormState {
+/// What `doc` makes of the form: the fields required now and the derived values. A `required_when`
+/// or a derived value that runs out of the work budget (a quantifier over long lists) is
+/// `work_limit_exceeded`, naming the field, as in a validation.
+pub(crate) fn state(
+    p: &Program,
+    doc: &serde_json::Map<String, serde_json::Value>,
+) -> Result<FormState, ApplicationError> {
     let schema = &p.schema;
     // Diagnostics are not wanted here: binding only reads the values.
     let mut scratch = Vec::new();
@@ -326,11 +332,13 @@ pub(crate) fn state(p: &Program, doc: &serde_json::Map<String, serde_json::Value
         let mut sink = Sink::new(Lang::default(), None, &mut scratch, &schema.steps);
         schema.bind(doc, &mut sink)
     };
+    let work = Work::new(DEFAULT_WORK_LIMIT);
     let cx = Cx {
         doc: &bound,
         regexes: &p.regexes,
         tables: &p.tables,
         decisions: &[],
+        work: &work,
     };
     let mut required = Vec::new();
     let mut derived = Vec::new();
@@ -375,6 +383,12 @@ pub(crate) fn state(p: &Program, doc: &serde_json::Map<String, serde_json::Value
                 });
             }
         }
+        if work.is_exceeded() {
+            return Err(ApplicationError::WorkLimitExceeded {
+                limit: work.limit(),
+                rule: def.path.clone(),
+            });
+        }
     }
-    FormState { required, derived }
+    Ok(FormState { required, derived })
 }

@@ -74,8 +74,8 @@ pub mod model {
 }
 
 pub use engine::{
-    parse_application, parse_application_bytes, Engine, Options, MAX_DOCUMENT_BYTES,
-    MAX_DOCUMENT_DEPTH,
+    parse_application, parse_application_bytes, Engine, Options, DEFAULT_WORK_LIMIT,
+    MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH,
 };
 pub use error::{ApplicationError, CompileError, Error, LoadError};
 pub use field::{FieldFinding, FieldReport, FindingKind};

@@ -3,7 +3,8 @@
 //!
 //! - pack directories: regular files only, per-file, per-pack and per-walk limits, `extends` and
 //!   example applications inside the pack roots, example documents bounded;
-//! - bundles: a size limit checked before parsing, and the digest a caller pins.
+//! - bundles: a size limit checked before parsing, and the digest a caller pins;
+//! - validation: the per-document work limit.
 //!
 //! The broken packs that fit in the repository are in `tests/errors/` (checked by `errors.rs`);
 //! these cases build theirs in a scratch directory: FIFOs, links to devices, large files.
@@ -17,8 +18,8 @@
 use std::path::{Path, PathBuf};
 
 use baokao::{
-    Bundle, Engine, Error, LoadOptions, MAX_BUNDLE_BYTES, MAX_EXAMPLE_BYTES, MAX_FILE_BYTES,
-    MAX_PACK_BYTES, MAX_PACK_ENTRIES,
+    Bundle, Engine, Error, LoadOptions, Options, DEFAULT_WORK_LIMIT, MAX_BUNDLE_BYTES,
+    MAX_EXAMPLE_BYTES, MAX_FILE_BYTES, MAX_PACK_BYTES, MAX_PACK_ENTRIES,
 };
 
 fn tests_root() -> PathBuf {
@@ -414,4 +415,123 @@ fn a_malformed_expected_digest_is_its_own_error() {
             "{bad:?}"
         );
     }
+}
+
+// ---- validation: the work limit -----------------------------------------------------------
+
+fn work_engine() -> Engine {
+    Engine::from_dir(tests_root().join("limits").join("work")).unwrap()
+}
+
+/// `cert.records` with `n` distinct numbers; `deep` turns on the three nested quantifiers.
+fn certificates(n: usize, deep: bool) -> serde_json::Value {
+    let records: Vec<serde_json::Value> = (0..n)
+        .map(|i| serde_json::json!({ "no": format!("N{i}") }))
+        .collect();
+    serde_json::json!({ "cert": { "deep": deep, "records": records } })
+}
+
+#[test]
+fn nested_quantifiers_over_long_lists_reach_the_work_limit() {
+    let engine = work_engine();
+    // Before: 10^9 item visits, about 40 s of a release build, and then `valid`.
+    let doc = certificates(1000, true);
+    for options in [
+        Options::default(),
+        Options::default().with_explain(true),
+        Options::default().with_step("cert"),
+    ] {
+        match engine.run(&doc, &options) {
+            Err(Error::Application(e)) => {
+                assert_eq!(e.code(), "work_limit_exceeded");
+                assert!(e.to_string().contains("W-TRIPLE"), "{e}");
+            }
+            other => panic!("expected work_limit_exceeded, got {other:?}"),
+        }
+    }
+    assert!(!engine.is_valid(&doc));
+}
+
+/// The work pack with a field `cert.note` required when the three nested quantifiers hold.
+fn work_pack_with_a_costly_required_when(scratch: &Scratch) -> Engine {
+    let pack = scratch.0.join("work");
+    std::fs::create_dir_all(&pack).unwrap();
+    for name in ["pack.toml", "three.json"] {
+        let from = tests_root().join("limits").join("work").join(name);
+        std::fs::copy(from, pack.join(name)).unwrap();
+    }
+    std::fs::write(
+        pack.join("note.toml"),
+        r#"[[field]]
+path = "cert.note"
+type = "text"
+label = { zh = "备注", en = "Note" }
+required_when = 'cert.deep and all(a in cert.records, all(b in cert.records, all(c in cert.records, a.no != "" or b.no != "" or c.no != "")))'
+"#,
+    )
+    .unwrap();
+    Engine::from_dir(&pack).unwrap()
+}
+
+#[test]
+fn the_form_state_and_a_field_check_have_the_work_limit_too() {
+    let scratch = Scratch::new("form-state-work");
+    let engine = work_pack_with_a_costly_required_when(&scratch);
+    // A small document: the note is required, nothing runs out.
+    let state = engine.form_state(&certificates(3, true)).unwrap();
+    assert!(
+        state.required.iter().any(|p| p == "/cert/note"),
+        "{state:?}"
+    );
+    // 1,000 records: the condition would visit 10^9 items; the form state stops at the limit,
+    // naming the field, instead of answering after 40 s (or, cut short, saying it is not required).
+    let deep = certificates(1000, true);
+    let e = engine.form_state(&deep).unwrap_err();
+    assert_eq!(e.code(), "work_limit_exceeded");
+    assert!(e.to_string().contains("cert.note"), "{e}");
+    let e = engine
+        .validate_field("cert.note", &deep, baokao::Lang::Zh)
+        .unwrap_err();
+    assert_eq!(e.code(), "work_limit_exceeded");
+}
+
+#[test]
+fn a_pairwise_check_of_the_longest_list_fits_the_default_limit() {
+    let engine = work_engine();
+    let doc = certificates(1000, false);
+    let report = engine
+        .run(&doc, &Options::default())
+        .expect("within the limit");
+    assert!(report.valid, "{:?}", report.diagnostics);
+    // The same document under a smaller budget: the work is counted.
+    let small = Options::default().with_work_limit(DEFAULT_WORK_LIMIT / 10);
+    let e = engine.run(&doc, &small).unwrap_err();
+    assert_eq!(e.code(), "work_limit_exceeded");
+    assert!(e.to_string().contains("W-UNIQUE"), "{e}");
+}
+
+#[test]
+fn shipped_packs_use_a_thousandth_of_the_default_limit() {
+    // The default leaves the shipped packs a margin of over 1,000: every example of every pack
+    // validates within DEFAULT_WORK_LIMIT / 1000 (they use at most a few hundred units).
+    let options = Options::default().with_work_limit(DEFAULT_WORK_LIMIT / 1000);
+    let rules = tests_root().join("..").join("rules");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&rules).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("pack.toml").is_file() {
+            continue;
+        }
+        let engine = Engine::from_dir(&dir).unwrap();
+        for e in &engine.pack().examples {
+            let mut options = options.clone();
+            options.step.clone_from(&e.step);
+            let doc = e.document.as_ref().unwrap();
+            if let Err(err) = engine.run(doc, &options) {
+                panic!("{} example `{}`: {err}", dir.display(), e.name);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} examples");
 }

@@ -218,11 +218,13 @@ impl<'c> Checker<'c> {
                 self.vars.push((var.clone(), source));
                 let body = self.check_bool(body);
                 self.vars.pop();
+                let body = body?;
                 let node = Node::Quant {
                     kind: *kind,
                     source,
                     depth,
-                    body: Box::new(body?),
+                    cost: body.weight().saturating_add(1),
+                    body: Box::new(body),
                 };
                 let ty = if *kind == super::ast::Quant::Count {
                     Ty::Int

@@ -1,5 +1,6 @@
 //! Evaluation of compiled expressions over a bound application, in three-valued (Kleene) logic.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 
 use regex::Regex;
@@ -101,6 +102,58 @@ impl Bound<'_> {
     }
 }
 
+/// The evaluation budget of one validation, in work units: a quantifier's item costs its
+/// body's size in nodes, `x in <list field>` the list's length, a regular expression or a text
+/// function 1 + a unit per 64 bytes of text. Work outside these is bounded by the size of the
+/// pack. When the budget is spent, quantifiers and list scans yield `Unknown` at once and the
+/// engine reports `work_limit_exceeded` — never a silent pass.
+#[derive(Debug)]
+pub struct Work {
+    limit: u64,
+    left: Cell<u64>,
+    exceeded: Cell<bool>,
+}
+
+impl Work {
+    /// A budget of `limit` units.
+    pub fn new(limit: u64) -> Self {
+        Work {
+            limit,
+            left: Cell::new(limit),
+            exceeded: Cell::new(false),
+        }
+    }
+
+    /// Spend `units`; `false` (from now on, always) once the budget does not cover them.
+    #[inline]
+    pub fn spend(&self, units: u64) -> bool {
+        let left = self.left.get();
+        if units > left || self.exceeded.get() {
+            self.exceeded.set(true);
+            self.left.set(0);
+            return false;
+        }
+        self.left.set(left - units);
+        true
+    }
+
+    /// Whether the budget ran out.
+    pub fn is_exceeded(&self) -> bool {
+        self.exceeded.get()
+    }
+
+    /// The budget.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+}
+
+/// Work units of scanning `bytes` of text.
+#[inline]
+fn text_units(bytes: usize) -> u64 {
+    1 + (bytes / 64) as u64
+}
+
 /// What evaluation reads besides the document.
 pub struct Cx<'x> {
     /// The bound application.
@@ -111,6 +164,8 @@ pub struct Cx<'x> {
     pub tables: &'x [TableData],
     /// Outputs of the decisions evaluated so far.
     pub decisions: &'x [Value<'x>],
+    /// The evaluation budget of this validation.
+    pub work: &'x Work,
 }
 
 impl<'x> Cx<'x> {
@@ -271,6 +326,9 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             };
             match (v.is_known(), cx.doc.lists.get(*i as usize)) {
                 (true, Some(Some(list))) => {
+                    if !cx.work.spend(list.len() as u64) {
+                        return Value::Unknown;
+                    }
                     let found = list.iter().any(|x| v.equals(x) == Some(true));
                     Value::Bool(found != *negate)
                 }
@@ -282,7 +340,16 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             source,
             depth,
             body,
-        } => quantify(*kind, *source, *depth, body, cx, env, tr),
+            cost,
+        } => quantify(
+            *kind,
+            *source,
+            (*depth, u64::from(*cost)),
+            body,
+            cx,
+            env,
+            tr,
+        ),
         Node::Len(source) => match source {
             Source::Records(i) => match cx.doc.records.get(*i as usize) {
                 Some(Some(items)) => i64::try_from(items.len()).map_or(Value::Unknown, Value::Int),
@@ -301,10 +368,26 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
                     return Value::Unknown;
                 }
             }
-            builtins::call(*f, vals.get(..args.len()).unwrap_or(&[]))
+            let args = vals.get(..args.len()).unwrap_or(&[]);
+            let text: usize = args
+                .iter()
+                .map(|v| match v {
+                    Value::Text(t) => t.len(),
+                    _ => 0,
+                })
+                .sum();
+            if !cx.work.spend(text_units(text)) {
+                return Value::Unknown;
+            }
+            builtins::call(*f, args)
         }
         Node::Matches(e, re) => match (eval(e, cx, env, tr), cx.regexes.get(*re as usize)) {
-            (Value::Text(t), Some(re)) => Value::Bool(re.is_match(t)),
+            (Value::Text(t), Some(re)) => {
+                if !cx.work.spend(text_units(t.len())) {
+                    return Value::Unknown;
+                }
+                Value::Bool(re.is_match(t))
+            }
             _ => Value::Unknown,
         },
         Node::Lookup { table, column, key } => {
@@ -356,7 +439,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
 fn quantify<'x, T: Tracer>(
     kind: Quant,
     source: Source,
-    depth: u8,
+    (depth, cost): (u8, u64),
     body: &'x Node,
     cx: &Cx<'x>,
     env: &Env<'x>,
@@ -366,6 +449,10 @@ fn quantify<'x, T: Tracer>(
     let mut count: i64 = 0;
     // Evaluates the body for one item; `Some` ends the quantifier early.
     let mut visit = |row: &'x [Value<'x>]| -> Option<Value<'x>> {
+        if !cx.work.spend(cost) {
+            // Out of budget: stop here; the engine reports `work_limit_exceeded`.
+            return Some(Value::Unknown);
+        }
         let mut inner = *env;
         *inner.items.get_mut(usize::from(depth))? = row;
         match (kind, eval(body, cx, &inner, tr)) {

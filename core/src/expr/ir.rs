@@ -146,6 +146,8 @@ pub enum Node {
         depth: u8,
         /// The condition.
         body: Box<Node>,
+        /// Work units one item costs: 1 + the body's [`Node::weight`].
+        cost: u32,
     },
     /// Number of items of a source.
     Len(Source),
@@ -178,4 +180,49 @@ pub enum Node {
     /// Records its value in an `explain` trace under the source text of `span`, shown as its
     /// mask says (a field marked `mask`, or a value computed from one).
     Traced(Span, Mask, Box<Node>),
+}
+
+impl Node {
+    /// The number of nodes evaluated at most by one evaluation of this node, not counting the
+    /// bodies of nested quantifiers (each of their items pays for its own body): the work units
+    /// one item of an enclosing quantifier costs.
+    pub fn weight(&self) -> u32 {
+        let sum = |nodes: &[Node]| {
+            nodes
+                .iter()
+                .fold(0u32, |acc, n| acc.saturating_add(n.weight()))
+        };
+        let own = match self {
+            Node::Const(_)
+            | Node::Field(_)
+            | Node::Item { .. }
+            | Node::ItemValue { .. }
+            | Node::Present(_)
+            | Node::PresentSource(_)
+            | Node::PresentItem { .. }
+            | Node::IsDash(_)
+            | Node::FieldCmpConst(..)
+            | Node::FieldInConst { .. }
+            | Node::Len(_)
+            | Node::Decision(_)
+            | Node::Quant { .. } => 0,
+            Node::Not(e)
+            | Node::Neg(e)
+            | Node::CmpConst(_, e, _)
+            | Node::InConst { needle: e, .. }
+            | Node::InSource { needle: e, .. }
+            | Node::Lookup { key: e, .. }
+            | Node::InTable { key: e, .. }
+            | Node::Traced(_, _, e) => e.weight(),
+            // A regular expression costs about as much as eight simple nodes (measured: the
+            // benches' `work_limit` group), so a body of matches reaches the limit as fast.
+            Node::Matches(e, _) => e.weight().saturating_add(7),
+            Node::And(items) | Node::Or(items) | Node::Call(_, items) => sum(items),
+            Node::Cmp(_, l, r) | Node::Arith(_, l, r) => l.weight().saturating_add(r.weight()),
+            Node::InNodes { needle, items, .. } => needle.weight().saturating_add(sum(items)),
+            Node::If(parts) => sum(&**parts),
+            Node::Coalesce(parts) => sum(&**parts),
+        };
+        own.saturating_add(1)
+    }
 }
