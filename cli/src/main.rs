@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use baokao::diff::{self, ApplicationsDiff};
 use baokao::testing;
-use baokao::{Engine, Lang, Options, Outcome, Report};
+use baokao::{Engine, Lang, LoadOptions, Options, Outcome, Report};
 
 use input::{Decoding, Problem};
 
@@ -34,6 +34,12 @@ usage:
   baokao doc <pack> [-o FILE | --check FILE]                the rule catalogue (Markdown)
 
 `baokao <command> --help` says more about each.
+
+options of every command that loads a pack:
+  --expect-digest sha256:HEX   refuse the pack unless its content digest is this one (pinning;
+                               not with diff, which loads two)
+  --pack-root DIR              also let `extends` and example applications lead into DIR
+                               (by default they stay inside the directory that holds the pack)
 
 exit codes: 0 all valid and eligible, 1 some not (conditional included: something is still due),
   or test/lint failures, or (diff) a change, 2 usage or load error";
@@ -274,8 +280,29 @@ fn parse_check(args: &[String], explain: bool) -> Result<CheckArgs, Fatal> {
     })
 }
 
-fn load(pack: &str) -> Result<Engine, Fatal> {
-    Engine::from_path(pack)
+/// Take the options of loading a pack (`--expect-digest`, `--pack-root`) out of `args`.
+fn load_options(args: &[String]) -> Result<(LoadOptions, Vec<String>), Fatal> {
+    let mut options = LoadOptions::default();
+    let mut rest = Vec::with_capacity(args.len());
+    let mut i = 0;
+    while i < args.len() {
+        match args.get(i).map(String::as_str) {
+            Some(flag @ "--expect-digest") => {
+                options = options.with_digest(value(args, &mut i, flag)?);
+            }
+            Some(flag @ "--pack-root") => {
+                options = options.with_pack_root(value(args, &mut i, flag)?);
+            }
+            Some(a) => rest.push(a.to_owned()),
+            None => {}
+        }
+        i += 1;
+    }
+    Ok((options, rest))
+}
+
+fn load(pack: &str, options: &LoadOptions) -> Result<Engine, Fatal> {
+    Engine::from_path_with(pack, options)
         .map_err(|e| Fatal::Failed(format!("cannot load pack `{pack}` [{}]: {e}", e.code())))
 }
 
@@ -284,7 +311,8 @@ fn run(args: &[String]) -> Result<u8, Fatal> {
         note!("{USAGE}");
         return Ok(2);
     };
-    let rest = args.get(1..).unwrap_or(&[]);
+    let (options, rest) = load_options(args.get(1..).unwrap_or(&[]))?;
+    let (rest, o) = (rest.as_slice(), &options);
     // `--help` anywhere after a command asks for that command's help, before anything is checked.
     if let Some(help) = help_of(command) {
         if rest.iter().any(|a| a == "--help" || a == "-h") {
@@ -294,16 +322,16 @@ fn run(args: &[String]) -> Result<u8, Fatal> {
         }
     }
     match command.as_str() {
-        "check" => check(&parse_check(rest, false)?),
-        "explain" => check(&parse_check(rest, true)?),
-        "diff" => diff_cmd(rest),
-        "test" => test(rest),
-        "lint" => lint_cmd(rest),
-        "bundle" => bundle(rest),
-        "notice" => notice(rest),
-        "form" => form(rest),
-        "schema" => schema(rest),
-        "doc" => doc(rest),
+        "check" => check(&parse_check(rest, false)?, o),
+        "explain" => check(&parse_check(rest, true)?, o),
+        "diff" => diff_cmd(rest, o),
+        "test" => test(rest, o),
+        "lint" => lint_cmd(rest, o),
+        "bundle" => bundle(rest, o),
+        "notice" => notice(rest, o),
+        "form" => form(rest, o),
+        "schema" => schema(rest, o),
+        "doc" => doc(rest, o),
         "help" | "--help" | "-h" => {
             let text = rest.first().and_then(|c| help_of(c)).unwrap_or(USAGE);
             let mut out = std::io::stdout().lock();
@@ -410,8 +438,8 @@ impl<W: Write> Output<W> {
     }
 }
 
-fn check(a: &CheckArgs) -> Result<u8, Fatal> {
-    let engine = load(&a.pack)?;
+fn check(a: &CheckArgs, load_options: &LoadOptions) -> Result<u8, Fatal> {
+    let engine = load(&a.pack, load_options)?;
     let stdout = std::io::stdout();
     let mut out = Output {
         out: BufWriter::new(stdout.lock()),
@@ -433,7 +461,12 @@ fn check(a: &CheckArgs) -> Result<u8, Fatal> {
     ))
 }
 
-fn diff_cmd(args: &[String]) -> Result<u8, Fatal> {
+fn diff_cmd(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
+    if load_options.digest.is_some() {
+        return Err(usage(
+            "`--expect-digest` pins one pack, and `diff` compares two (pin them with `check`)",
+        ));
+    }
     let mut packs = Vec::new();
     let mut apps = None::<Vec<String>>;
     let mut json = false;
@@ -474,7 +507,7 @@ fn diff_cmd(args: &[String]) -> Result<u8, Fatal> {
             )));
         }
     }
-    let (old_engine, new_engine) = (load(old)?, load(new)?);
+    let (old_engine, new_engine) = (load(old, load_options)?, load(new, load_options)?);
     let mut result = diff::diff(&old_engine, &new_engine);
     if let Some(files) = &apps {
         let mut compared = ApplicationsDiff::default();
@@ -516,7 +549,7 @@ fn one_pack(args: &[String], flags: &[&str]) -> Result<(String, Vec<String>), Fa
     ))
 }
 
-fn test(args: &[String]) -> Result<u8, Fatal> {
+fn test(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
     let mut vectors = None;
     let mut mutations = None;
     let mut count = 2000usize;
@@ -549,7 +582,7 @@ fn test(args: &[String]) -> Result<u8, Fatal> {
         i += 1;
     }
     let (pack, flags) = one_pack(&rest, &["--allow-uncovered"])?;
-    let engine = load(&pack)?;
+    let engine = load(&pack, load_options)?;
     if let Some(path) = vectors {
         write_vectors(&engine, &path)?;
     }
@@ -690,9 +723,9 @@ fn write_vectors(engine: &Engine, path: &str) -> Result<(), Fatal> {
     Ok(())
 }
 
-fn lint_cmd(args: &[String]) -> Result<u8, Fatal> {
+fn lint_cmd(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
     let (pack, _) = one_pack(args, &[])?;
-    let engine = load(&pack)?;
+    let engine = load(&pack, load_options)?;
     let found = engine.lint();
     let mut warnings = 0;
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -715,7 +748,7 @@ fn lint_cmd(args: &[String]) -> Result<u8, Fatal> {
 }
 
 /// `baokao notice`: render one application's success notice.
-fn notice(args: &[String]) -> Result<u8, Fatal> {
+fn notice(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
     use std::io::Read;
     let mut pack = None;
     let mut lang_of = Lang::Zh;
@@ -738,7 +771,7 @@ fn notice(args: &[String]) -> Result<u8, Fatal> {
     }
     let pack = pack.ok_or_else(|| usage("`--pack` is required"))?;
     let input = input.ok_or_else(|| usage("no application given (a file, or `-` for stdin)"))?;
-    let engine = load(&pack)?;
+    let engine = load(&pack, load_options)?;
     // Read at most one byte more than a document may have (and a byte order mark).
     let limit = u64::try_from(baokao::MAX_DOCUMENT_BYTES + 4).unwrap_or(u64::MAX);
     let mut bytes = Vec::new();
@@ -784,7 +817,7 @@ fn write_out(file: Option<&str>, text: &str) -> Result<(), Fatal> {
 }
 
 /// `baokao form`: the form description, or with `--state` what an application makes of it.
-fn form(args: &[String]) -> Result<u8, Fatal> {
+fn form(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
     use std::io::Read;
     let mut pack = None;
     let mut lang_of = Lang::Zh;
@@ -801,7 +834,7 @@ fn form(args: &[String]) -> Result<u8, Fatal> {
         i += 1;
     }
     let pack = pack.ok_or_else(|| usage("`--pack` is required"))?;
-    let engine = load(&pack)?;
+    let engine = load(&pack, load_options)?;
     let Some(input) = state else {
         write_out(
             None,
@@ -826,7 +859,7 @@ fn form(args: &[String]) -> Result<u8, Fatal> {
     Ok(0)
 }
 
-fn bundle(args: &[String]) -> Result<u8, Fatal> {
+fn bundle(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
     let mut out_file = None;
     let mut rest = Vec::new();
     let mut i = 0;
@@ -839,7 +872,7 @@ fn bundle(args: &[String]) -> Result<u8, Fatal> {
         i += 1;
     }
     let (pack, flags) = one_pack(&rest, &["--with-examples"])?;
-    let engine = load(&pack)?;
+    let engine = load(&pack, load_options)?;
     let bundle = engine.bundle(flags.iter().any(|f| f == "--with-examples"));
     let json = bundle.to_json();
     match out_file {
@@ -852,7 +885,7 @@ fn bundle(args: &[String]) -> Result<u8, Fatal> {
     Ok(0)
 }
 
-fn doc(args: &[String]) -> Result<u8, Fatal> {
+fn doc(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
     let mut out_file = None;
     let mut check_file = None;
     let mut rest = Vec::new();
@@ -867,7 +900,7 @@ fn doc(args: &[String]) -> Result<u8, Fatal> {
         i += 1;
     }
     let (pack, _) = one_pack(&rest, &[])?;
-    let engine = load(&pack)?;
+    let engine = load(&pack, load_options)?;
     let run = testing::run_examples(&engine);
     let page = testing::catalogue(&engine, &run);
     if let Some(f) = check_file {
@@ -890,9 +923,9 @@ fn doc(args: &[String]) -> Result<u8, Fatal> {
     Ok(0)
 }
 
-fn schema(args: &[String]) -> Result<u8, Fatal> {
+fn schema(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
     let (pack, _) = one_pack(args, &[])?;
-    let engine = load(&pack)?;
+    let engine = load(&pack, load_options)?;
     let schema = engine.json_schema();
     let text = serde_json::to_string_pretty(&schema)
         .map_err(|e| Fatal::Failed(format!("cannot write the schema: {e}")))?;

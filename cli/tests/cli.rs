@@ -1104,3 +1104,62 @@ fn form_prints_the_form_and_the_state_of_an_application() {
     let out = baokao(&["form", "--pack", PACK, "--lang", "fr"], None);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_pinned_digest_refuses_any_other_pack() {
+    let dir = std::env::temp_dir().join(format!("baokao-cli-pin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("nmec.bundle.json");
+    let out = baokao(&["bundle", PACK, "-o", bundle.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
+    let digest = written["digest"].as_str().unwrap().to_owned();
+    let app = example("a-clinical-bachelor.json");
+    let bundle = bundle.to_str().unwrap();
+    // The pinned digest: the bundle and the directory it came from both load.
+    for pack in [bundle, PACK] {
+        let out = baokao(
+            &["check", "--pack", pack, "--expect-digest", &digest, &app],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    // Any other digest: a load error naming both digests, exit 2.
+    let other = format!("sha256:{}", "0".repeat(64));
+    for pack in [bundle, PACK] {
+        let out = baokao(
+            &["check", "--pack", pack, "--expect-digest", &other, &app],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2));
+        let err = text(&out.stderr);
+        assert!(err.contains("[digest_mismatch]"), "{err}");
+        assert!(err.contains(&digest) && err.contains(&other), "{err}");
+    }
+    // `diff` loads two packs: one pin cannot name both, so it is a usage error.
+    let out = baokao(&["diff", PACK, PACK, "--expect-digest", &digest], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("`--expect-digest` pins one pack"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_pack_root_lets_extends_lead_outside_the_packs_directory() {
+    let tests = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests");
+    let pack = format!("{tests}/errors/extends_outside_root/pack");
+    let out = baokao(&["schema", &pack], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("[path_outside_root]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let root = format!("{tests}/fixtures");
+    let out = baokao(&["schema", &pack, "--pack-root", &root], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
