@@ -15,6 +15,7 @@
     clippy::indexing_slicing
 )]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use baokao::{
@@ -209,9 +210,11 @@ fn example_documents_are_bounded_in_total() {
     let mut toml =
         String::from("[[example]]\nname = \"big\"\napplication = \"big.json\"\nexpect = {}\n");
     for i in 0..copies {
-        toml.push_str(&format!(
-            "[[example]]\nname = \"copy-{i}\"\nbase = \"big\"\nexpect = {{}}\n"
-        ));
+        writeln!(
+            toml,
+            "[[example]]\nname = \"copy-{i}\"\nbase = \"big\"\nexpect = {{}}"
+        )
+        .unwrap();
     }
     std::fs::write(pack.join("many-examples.toml"), toml).unwrap();
     // Before: every copy was made (memory grows with examples x document size).
@@ -230,16 +233,20 @@ fn examples_may_build_on_examples_declared_later_in_a_long_chain() {
     let n = 2_000;
     let mut toml = String::new();
     for i in 0..n - 1 {
-        toml.push_str(&format!(
-            "[[example]]\nname = \"e{i}\"\nbase = \"e{}\"\nset = {{ \"exam.years\" = {} }}\nexpect = {{}}\n",
+        writeln!(
+            toml,
+            "[[example]]\nname = \"e{i}\"\nbase = \"e{}\"\nset = {{ \"exam.years\" = {} }}\nexpect = {{}}",
             i + 1,
             i % 50
-        ));
+        )
+        .unwrap();
     }
-    toml.push_str(&format!(
-        "[[example]]\nname = \"e{}\"\napplication = \"valid.json\"\nexpect = {{}}\n",
+    writeln!(
+        toml,
+        "[[example]]\nname = \"e{}\"\napplication = \"valid.json\"\nexpect = {{}}",
         n - 1
-    ));
+    )
+    .unwrap();
     std::fs::write(pack.join("chain.toml"), toml).unwrap();
     let engine = Engine::from_dir(&pack).expect("the chain resolves");
     let examples = &engine.pack().examples;
