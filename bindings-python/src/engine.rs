@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use baokao::{Lang, Options};
+use baokao::{Lang, LoadOptions, Options};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
@@ -27,6 +27,11 @@ fn options(lang: &str, step: Option<String>, explain: bool) -> PyResult<Options>
         explain,
         ..Options::default()
     })
+}
+
+/// The core's load options from the keyword arguments.
+fn load_options(digest: Option<String>, pack_roots: Vec<PathBuf>) -> LoadOptions {
+    LoadOptions { digest, pack_roots }
 }
 
 fn compile(
@@ -68,15 +73,29 @@ impl Engine {
 
 #[pymethods]
 impl Engine {
-    /// Load and compile a pack directory or a bundle file, whichever `path` is.
+    /// Load and compile a pack directory or a bundle file, whichever `path` is; `digest` pins
+    /// the pack, `pack_roots` lets its paths lead into more directories.
     #[staticmethod]
-    fn from_path(py: Python<'_>, path: PathBuf) -> PyResult<Engine> {
-        compile(py, move || baokao::Engine::from_path(&path))
+    #[pyo3(signature = (path, *, digest = None, pack_roots = None))]
+    fn from_path(
+        py: Python<'_>,
+        path: PathBuf,
+        digest: Option<String>,
+        pack_roots: Option<Vec<PathBuf>>,
+    ) -> PyResult<Engine> {
+        let options = load_options(digest, pack_roots.unwrap_or_default());
+        compile(py, move || baokao::Engine::from_path_with(&path, &options))
     }
 
-    /// Load and compile a bundle (the JSON written by `baokao bundle` or `Engine.bundle()`).
+    /// Load and compile a bundle (the JSON written by `baokao bundle` or `Engine.bundle()`);
+    /// `digest` pins the pack.
     #[staticmethod]
-    fn from_bundle(py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<Engine> {
+    #[pyo3(signature = (json, *, digest = None))]
+    fn from_bundle(
+        py: Python<'_>,
+        json: &Bound<'_, PyAny>,
+        digest: Option<String>,
+    ) -> PyResult<Engine> {
         let text = match to_text(json) {
             Some(Ok(text)) => text,
             // Text that is not Unicode is a bundle that cannot be read: a load error.
@@ -94,7 +113,10 @@ impl Engine {
                 ))
             }
         };
-        compile(py, move || baokao::Engine::from_bundle(&text))
+        let options = load_options(digest, Vec::new());
+        compile(py, move || {
+            baokao::Engine::from_bundle_with(&text, &options)
+        })
     }
 
     /// The pack: `{"id", "version", "digest"}`, as in every report.

@@ -26,6 +26,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diff::language, m)?)?;
     m.add("MAX_DOCUMENT_BYTES", baokao::MAX_DOCUMENT_BYTES)?;
     m.add("MAX_DOCUMENT_DEPTH", baokao::MAX_DOCUMENT_DEPTH)?;
+    m.add("MAX_BUNDLE_BYTES", baokao::MAX_BUNDLE_BYTES)?;
+    m.add("DEFAULT_WORK_LIMIT", baokao::DEFAULT_WORK_LIMIT)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(error::panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(bench::time_core, m)?)?;

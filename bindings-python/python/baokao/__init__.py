@@ -18,10 +18,22 @@ from importlib import resources
 from typing import Any, Iterable, Optional, Union
 
 from . import _native
-from ._native import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_DEPTH, Diff, Engine, Report, __version__, language
+from ._native import (
+    DEFAULT_WORK_LIMIT,
+    MAX_BUNDLE_BYTES,
+    MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENT_DEPTH,
+    Diff,
+    Engine,
+    Report,
+    __version__,
+    language,
+)
 from .errors import ApplicationError, BaokaoError, CompileError, LoadError
 
 __all__ = [
+    "DEFAULT_WORK_LIMIT",
+    "MAX_BUNDLE_BYTES",
     "MAX_DOCUMENT_BYTES",
     "MAX_DOCUMENT_DEPTH",
     "ApplicationError",
@@ -50,18 +62,20 @@ def packs() -> list[str]:
     return sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
 
 
-def load(name: str) -> Engine:
+def load(name: str, *, digest: Optional[str] = None) -> Engine:
     """Compile a rule pack shipped in this package, by name (see :func:`packs`).
 
-    Raises :class:`LoadError` with code ``unknown_pack`` when no pack has that name; to load a
-    pack directory or bundle file of your own, use :meth:`Engine.from_path`.
+    ``digest`` (``"sha256:…"``) pins the pack: any other content raises :class:`LoadError` with
+    code ``digest_mismatch``. Raises :class:`LoadError` with code ``unknown_pack`` when no pack
+    has that name; to load a pack directory or bundle file of your own, use
+    :meth:`Engine.from_path`.
     """
     if name not in packs():
         shipped = ", ".join(packs()) or "none"
         message = f"no rule pack named `{name}` is shipped (shipped: {shipped})"
         raise LoadError(message, code="unknown_pack")
     bundle = resources.files(__name__).joinpath("packs").joinpath(f"{name}.json")
-    return Engine.from_bundle(bundle.read_bytes())
+    return Engine.from_bundle(bundle.read_bytes(), digest=digest)
 
 
 def engine_of(pack: Union[Engine, str, "os.PathLike[str]"]) -> Engine:

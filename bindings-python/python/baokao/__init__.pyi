@@ -1,7 +1,7 @@
 """Type stubs of baokao: the native `Engine` and `Report`, the shipped packs, the exceptions."""
 
 import os
-from typing import Any, Iterable, Optional, Union, final
+from typing import Any, Iterable, Optional, Sequence, Union, final
 
 from .errors import ApplicationError as ApplicationError
 from .errors import BaokaoError as BaokaoError
@@ -21,6 +21,8 @@ from .types import (
 )
 
 __all__ = [
+    "DEFAULT_WORK_LIMIT",
+    "MAX_BUNDLE_BYTES",
     "MAX_DOCUMENT_BYTES",
     "MAX_DOCUMENT_DEPTH",
     "ApplicationError",
@@ -42,6 +44,10 @@ __version__: str
 MAX_DOCUMENT_BYTES: int
 #: Deepest nesting of arrays and objects accepted (`too_deep`), for JSON text and Python objects.
 MAX_DOCUMENT_DEPTH: int
+#: Largest bundle accepted, in bytes of JSON text (`bundle_too_large`, checked before parsing).
+MAX_BUNDLE_BYTES: int
+#: Work units one validation may spend (`work_limit_exceeded` beyond; see docs/errors.md).
+DEFAULT_WORK_LIMIT: int
 
 @final
 class Report:
@@ -102,11 +108,24 @@ class Engine:
     """
 
     @staticmethod
-    def from_path(path: Union[str, os.PathLike[str]]) -> Engine:
-        """Load and compile a pack directory or a bundle file; `LoadError` or `CompileError`."""
+    def from_path(
+        path: Union[str, os.PathLike[str]],
+        *,
+        digest: Optional[str] = None,
+        pack_roots: Optional[Sequence[Union[str, os.PathLike[str]]]] = None,
+    ) -> Engine:
+        """Load and compile a pack directory or a bundle file; `LoadError` or `CompileError`.
+
+        `digest` (`"sha256:…"`) pins the pack: other content is refused (`digest_mismatch`).
+        `pack_roots` lets `extends` and example applications lead into more directories than
+        the one that holds the pack directory (`path_outside_root` otherwise).
+        """
     @staticmethod
-    def from_bundle(json: Union[str, bytes, bytearray]) -> Engine:
-        """Load and compile a bundle (JSON text); `LoadError` or `CompileError`."""
+    def from_bundle(json: Union[str, bytes, bytearray], *, digest: Optional[str] = None) -> Engine:
+        """Load and compile a bundle (JSON text); `LoadError` or `CompileError`.
+
+        `digest` (`"sha256:…"`) pins the pack: other content is refused (`digest_mismatch`).
+        """
     @property
     def pack(self) -> PackInfo: ...
     @property
@@ -190,5 +209,8 @@ def language(tag: str) -> str:
 def packs() -> list[str]:
     """Names of the rule packs shipped in this package."""
 
-def load(name: str) -> Engine:
-    """Compile a shipped rule pack by name; `LoadError` (`unknown_pack`) for another name."""
+def load(name: str, *, digest: Optional[str] = None) -> Engine:
+    """Compile a shipped rule pack by name; `LoadError` (`unknown_pack`) for another name.
+
+    `digest` (`"sha256:…"`) pins the pack: other content is refused (`digest_mismatch`).
+    """
