@@ -16,6 +16,7 @@ echo "test-wasm: writing the conformance vectors"
 cargo build --release -q -p baokao-cli
 mkdir -p target/conformance
 target/release/baokao test rules/nmec-2024 --write-vectors target/conformance/nmec-2024.jsonl >/dev/null
+target/release/baokao bundle tests/limits/work -o target/conformance/limits-work.bundle.json 2>/dev/null
 
 # Seeded mutations of the examples (messy documents, unreadable text), with the core's reports: the
 # bindings must give the same reports and errors. Exit 1 is a failing example or a report contract
@@ -53,4 +54,5 @@ done
 echo "test-wasm: node --test"
 cd bindings-wasm
 BAOKAO_VECTORS="$ROOT/target/conformance/nmec-2024.jsonl" BAOKAO_NOTICES="$ROOT/target/conformance/notices" \
+  BAOKAO_WORK_BUNDLE="$ROOT/target/conformance/limits-work.bundle.json" \
   node --test test/*.test.mjs

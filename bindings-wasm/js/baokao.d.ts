@@ -322,12 +322,29 @@ export interface FormState {
   derived: DerivedValue[];
 }
 
+/** Options of loading a bundle. */
+export interface LoadOptions {
+  /**
+   * The content digest the pack must have (`sha256:` and 64 hex digits, as `Engine.bundle`'s
+   * `digest` and every report's `pack.digest` show it). Pin it in a portal, so a bundle edited on
+   * the server or the CDN — even with its own digest recomputed — is refused.
+   */
+  digest?: string;
+}
+
 /** Codes of errors loading or compiling a pack (see `docs/errors.md`). */
 export type PackErrorCode =
   | 'io_error'
   | 'json_syntax'
   | 'toml_syntax'
+  | 'not_utf8'
+  | 'not_a_file'
   | 'file_too_large'
+  | 'pack_too_large'
+  | 'too_many_files'
+  | 'directory_too_deep'
+  | 'path_outside_root'
+  | 'bundle_too_large'
   | 'missing_pack_table'
   | 'duplicate_pack_table'
   | 'extends_cycle'
@@ -341,6 +358,7 @@ export type PackErrorCode =
   | 'example_cycle'
   | 'bundle_format'
   | 'digest_mismatch'
+  | 'invalid_digest'
   | 'syntax_error'
   | 'unknown_field'
   | 'unknown_param'
@@ -371,7 +389,8 @@ export type ApplicationErrorCode =
   | 'not_an_object'
   | 'unknown_step'
   | 'unknown_field'
-  | 'notice_refused';
+  | 'notice_refused'
+  | 'work_limit_exceeded';
 
 /** Codes of the binding's own errors. */
 export type BindingErrorCode =
@@ -430,10 +449,13 @@ export function trapCount(): number;
 /** A compiled rule pack. Immutable; validate as many applications as you like. */
 export class Engine {
   private constructor();
-  /** Compile a bundle: its JSON text, the parsed object, or its bytes. Requires `init()`. */
-  static fromBundle(bundle: string | JsonObject | Uint8Array | ArrayBuffer): Engine;
+  /**
+   * Compile a bundle: its JSON text, the parsed object, or its bytes. Requires `init()`.
+   * `{digest}` pins the pack: any other content throws `digest_mismatch`.
+   */
+  static fromBundle(bundle: string | JsonObject | Uint8Array | ArrayBuffer, options?: LoadOptions): Engine;
   /** `init()`, then fetch (or, for a `file:` URL, read) a bundle and compile it. */
-  static load(source?: string | URL): Promise<Engine>;
+  static load(source?: string | URL, options?: LoadOptions): Promise<Engine>;
   /** Validate a whole application. */
   validate(application: Application, options?: ValidateOptions): Report;
   /** Judge only what one step of the form can know. */

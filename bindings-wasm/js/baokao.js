@@ -294,34 +294,54 @@ function langOf(options) {
   return lang;
 }
 
+function digestOf(options) {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== 'object') {
+    throw error('invalid_option', 'options must be an object such as {digest: "sha256:…"}');
+  }
+  const { digest } = options;
+  if (digest === undefined || digest === null) return undefined;
+  if (typeof digest !== 'string') {
+    throw error('invalid_option', '`digest` must be a string such as "sha256:…"');
+  }
+  return digest;
+}
+
 const CONSTRUCT = Symbol('baokao.Engine');
 
 /** A compiled rule pack. Create one with `Engine.fromBundle` (or `Engine.load`). */
 export class Engine {
   #bundle;
+  #digest;
   #raw;
   #generation;
   #form = new Map();
 
-  constructor(token, bundle, raw) {
+  constructor(token, bundle, digest, raw) {
     if (token !== CONSTRUCT) {
       throw new TypeError('use Engine.fromBundle(json) or Engine.load(url)');
     }
     this.#bundle = bundle;
+    this.#digest = digest;
     this.#raw = raw;
     this.#generation = generation;
   }
 
-  /** Compile a bundle: its JSON text, the parsed object, or its bytes. */
-  static fromBundle(bundle) {
+  /**
+   * Compile a bundle: its JSON text, the parsed object, or its bytes. `{digest: "sha256:…"}`
+   * pins the pack: any other content throws `digest_mismatch`.
+   */
+  static fromBundle(bundle, options) {
     assertReady();
+    const digest = digestOf(options);
     const text = bundleText(bundle);
-    const raw = guard(() => RawEngine.fromBundle(text));
-    return new Engine(CONSTRUCT, text, raw);
+    const raw = guard(() => RawEngine.fromBundle(text, digest));
+    return new Engine(CONSTRUCT, text, digest, raw);
   }
 
-  /** Initialise the module if needed, fetch (or read) a bundle and compile it. */
-  static async load(source = packUrl()) {
+  /** Initialise the module if needed, fetch (or read) a bundle and compile it (options as for `fromBundle`). */
+  static async load(source = packUrl(), options = undefined) {
+    digestOf(options);
     await init();
     let text;
     try {
@@ -335,7 +355,7 @@ export class Engine {
     } catch (e) {
       throw error('io_error', `cannot read the bundle ${source}: ${e.message}`);
     }
-    return Engine.fromBundle(text);
+    return Engine.fromBundle(text, options);
   }
 
   #engine() {
@@ -343,7 +363,7 @@ export class Engine {
     assertReady();
     if (this.#generation !== generation) {
       // The instance was re-created after a trap: compile this engine again in the new one.
-      this.#raw = guard(() => RawEngine.fromBundle(this.#bundle));
+      this.#raw = guard(() => RawEngine.fromBundle(this.#bundle, this.#digest));
       this.#generation = generation;
     }
     return this.#raw;

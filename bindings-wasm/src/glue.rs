@@ -6,7 +6,7 @@
 //! Reports leave as `serde_json::to_string(&report)`: the very bytes the core's JSON is, which
 //! `JSON.parse` turns into plain objects. Nothing of a report is computed here.
 
-use baokao::{Engine, Error, Lang, Options};
+use baokao::{Engine, Error, Lang, LoadOptions, Options};
 use serde::Serialize;
 
 /// An error as JavaScript receives it: thrown as a plain `{code, message, path}` object.
@@ -108,8 +108,13 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, ErrorInfo> {
 impl Glue {
     /// Compile a bundle (the JSON written by `baokao bundle`).
     pub fn from_bundle(json: &str) -> Result<Glue, ErrorInfo> {
+        Glue::from_bundle_with(json, &LoadOptions::default())
+    }
+
+    /// Compile a bundle with options (the digest it must have).
+    pub fn from_bundle_with(json: &str, options: &LoadOptions) -> Result<Glue, ErrorInfo> {
         Ok(Glue {
-            engine: Engine::from_bundle(json)?,
+            engine: Engine::from_bundle_with(json, options)?,
         })
     }
 

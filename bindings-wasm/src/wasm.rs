@@ -10,6 +10,8 @@ use std::sync::Mutex;
 
 use wasm_bindgen::prelude::*;
 
+use baokao::LoadOptions;
+
 use crate::glue::{ErrorInfo, Glue};
 
 /// The message of the last panic, kept for the JavaScript wrapper to read from the trapped
@@ -44,10 +46,15 @@ pub struct RawEngine {
 
 #[wasm_bindgen]
 impl RawEngine {
-    /// Compile a bundle. Throws the JSON text of `{code, message, path}`.
+    /// Compile a bundle, refusing any other content than `digest` when given. Throws the JSON
+    /// text of `{code, message, path}`.
     #[wasm_bindgen(js_name = fromBundle)]
-    pub fn from_bundle(json: &str) -> Result<RawEngine, JsValue> {
-        Glue::from_bundle(json)
+    pub fn from_bundle(json: &str, digest: Option<String>) -> Result<RawEngine, JsValue> {
+        let options = LoadOptions {
+            digest,
+            ..LoadOptions::default()
+        };
+        Glue::from_bundle_with(json, &options)
             .map(|glue| RawEngine { glue })
             .map_err(|e| thrown(&e))
     }

@@ -16,6 +16,7 @@ import {
   pkgDir,
   repoRoot,
   thrown,
+  workBundleText,
 } from './helpers.mjs';
 
 const baokao = await loadBaokao();
@@ -297,6 +298,46 @@ test('broken bundles throw coded errors', () => {
   edited.pack.rules[0].check = 'basic.no_such_field == 1';
   assertCoded(thrown(() => Engine.fromBundle(edited)), 'digest_mismatch');
   assertCoded(thrown(() => Engine.fromBundle(bundle.slice(0, bundle.length / 2))), 'json_syntax');
+});
+
+test('a pinned digest loads the pack it names and refuses any other', async () => {
+  const { digest } = JSON.parse(bundle);
+  const pinned = Engine.fromBundle(bundle, { digest });
+  assert.deepEqual(pinned.validate(clinical), engine.validate(clinical));
+  assert.ok(await Engine.load(packUrl(), { digest }));
+  const other = `sha256:${'0'.repeat(64)}`;
+  const e = thrown(() => Engine.fromBundle(bundle, { digest: other }));
+  assertCoded(e, 'digest_mismatch');
+  assert.ok(e.message.includes(digest) && e.message.includes(other), e.message);
+  await assert.rejects(Engine.load(packUrl(), { digest: other }), (err) => err.code === 'digest_mismatch');
+  // Another self-consistent bundle (its own digest correct) is refused by the pinned digest.
+  assertCoded(thrown(() => Engine.fromBundle(workBundleText(), { digest })), 'digest_mismatch');
+  assertCoded(thrown(() => Engine.fromBundle(bundle, { digest: 'abc' })), 'invalid_digest');
+  assertCoded(thrown(() => Engine.fromBundle(bundle, { digest: 42 })), 'invalid_option');
+  assertCoded(thrown(() => Engine.fromBundle(bundle, 'sha256:00')), 'invalid_option');
+});
+
+test('a pinned engine keeps its digest when it is re-created after a trap', () => {
+  const { digest } = JSON.parse(bundle);
+  const pinned = Engine.fromBundle(bundle, { digest });
+  assertCoded(thrown(() => __panicForTest()), 'engine_trapped');
+  assert.equal(pinned.validate(clinical).valid, true);
+});
+
+test('a bundle over the size limit is refused before parsing', () => {
+  // 16 MiB (MAX_BUNDLE_BYTES) and one byte: not even JSON, refused on its size.
+  assertCoded(thrown(() => Engine.fromBundle(' '.repeat(16 * 1024 * 1024 + 1))), 'bundle_too_large');
+});
+
+test('nested quantifiers over long lists reach the work limit', () => {
+  const work = Engine.fromBundle(workBundleText());
+  const records = Array.from({ length: 1000 }, (_, i) => ({ no: `N${i}` }));
+  assert.equal(work.validate({ cert: { deep: false, records } }).valid, true);
+  const e = thrown(() => work.validate({ cert: { deep: true, records } }));
+  assertCoded(e, 'work_limit_exceeded');
+  assert.ok(e.message.includes('W-TRIPLE'), e.message);
+  // The engine is not harmed: the next call works.
+  assert.equal(work.validate({ cert: { deep: false, records } }).valid, true);
 });
 
 test('a freed engine throws engine_freed', () => {

@@ -12,6 +12,10 @@ export const bundlePath = join(pkgDir, 'packs', 'nmec-2024.json');
 export const examplesDir = join(repoRoot, 'rules', 'nmec-2024', 'examples');
 export const vectorsPath =
   process.env.BAOKAO_VECTORS ?? join(repoRoot, 'target', 'conformance', 'nmec-2024.jsonl');
+// The bundle of tests/limits/work (nested quantifiers that reach the work limit), written by
+// scripts/test-wasm.sh with the CLI.
+export const workBundlePath =
+  process.env.BAOKAO_WORK_BUNDLE ?? join(repoRoot, 'target', 'conformance', 'limits-work.bundle.json');
 
 export function requireBuilt() {
   if (!existsSync(join(pkgDir, 'baokao.js'))) {
@@ -28,6 +32,15 @@ export async function loadBaokao() {
 
 export function bundleText() {
   return readFileSync(bundlePath, 'utf8');
+}
+
+export function workBundleText() {
+  if (!existsSync(workBundlePath)) {
+    throw new Error(
+      `${workBundlePath} is missing: run \`cargo run --release -p baokao-cli -- bundle tests/limits/work -o ${workBundlePath}\``,
+    );
+  }
+  return readFileSync(workBundlePath, 'utf8');
 }
 
 export function example(name) {

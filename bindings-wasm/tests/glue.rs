@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use baokao::{Engine, Lang, Options};
+use baokao::{Engine, Lang, LoadOptions, Options};
 use baokao_wasm::glue::Glue;
 use serde_json::Value;
 
@@ -187,6 +187,22 @@ fn errors_have_codes() {
     assert_eq!(e.code, "json_syntax");
     let e = Glue::from_bundle(&text.replacen("sha256:", "sha256:0", 1)).unwrap_err();
     assert_eq!(e.code, "digest_mismatch");
+}
+
+#[test]
+fn a_pinned_digest_is_forwarded_to_the_core() {
+    let text = bundle();
+    let digest = Engine::from_bundle(&text)
+        .unwrap()
+        .info()
+        .digest
+        .to_string();
+    let pinned = LoadOptions::default().with_digest(&digest);
+    Glue::from_bundle_with(&text, &pinned).unwrap();
+    let other = LoadOptions::default().with_digest(format!("sha256:{}", "0".repeat(64)));
+    let e = Glue::from_bundle_with(&text, &other).unwrap_err();
+    assert_eq!(e.code, "digest_mismatch");
+    assert!(e.message.contains(&digest), "{}", e.message);
 }
 
 #[test]
