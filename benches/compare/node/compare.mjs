@@ -140,7 +140,8 @@ function overlayBundles() {
   const cli = join(root, 'target', 'release', 'baokao');
   for (const name of ['schema-only', 'eligibility', 'cross-field']) {
     const path = join(dir, `${name}.json`);
-    const args = ['bundle', join(here, '..', 'packs', name), '-o', path];
+    // The overlays extend rules/nmec-2024, outside the directory that holds them.
+    const args = ['bundle', join(here, '..', 'packs', name), '--pack-root', join(root, 'rules'), '-o', path];
     try {
       if (existsSync(cli)) execFileSync(cli, args, { cwd: root, stdio: 'pipe' });
       else execFileSync('cargo', ['run', '--release', '-q', '-p', 'baokao-cli', '--', ...args], { cwd: root, stdio: 'pipe' });

@@ -173,9 +173,11 @@ class Engines:
     def __init__(self) -> None:
         self.full = baokao.Engine.from_path(PACK)
         overlays = HERE.parent / "packs"
-        self.schema_only = baokao.Engine.from_path(overlays / "schema-only")
-        self.eligibility = baokao.Engine.from_path(overlays / "eligibility")
-        self.cross_field = baokao.Engine.from_path(overlays / "cross-field")
+        # The overlays extend rules/nmec-2024, outside the directory that holds them.
+        roots = [ROOT / "rules"]
+        self.schema_only = baokao.Engine.from_path(overlays / "schema-only", pack_roots=roots)
+        self.eligibility = baokao.Engine.from_path(overlays / "eligibility", pack_roots=roots)
+        self.cross_field = baokao.Engine.from_path(overlays / "cross-field", pack_roots=roots)
         self.schema = json.loads((PEERS / "application.schema.json").read_text(encoding="utf-8"))
         # Format assertion on: baokao checks dates (`invalid_date`), so the peer must too (peers/README.md).
         self.jsonschema = jsonschema_rs.validator_for(self.schema, validate_formats=True)
