@@ -96,6 +96,67 @@ impl From<baokao::Error> for FixtureError {
     }
 }
 
+/// Rules per file of a [`write_synthetic_pack`] pack (a file of 1,000 rules is about 190 KB).
+pub const SYNTHETIC_RULES_PER_FILE: usize = 1_000;
+
+/// Write a pack of `rules` trivial validation rules into `dir` (created; its TOML files are
+/// replaced): one field, and rule `R-i` checking `basic.age > i` with a message quoting the
+/// field — the shape of the issue-12 measurement of compile time against the rule count. The
+/// rules go into files of [`SYNTHETIC_RULES_PER_FILE`], so every size stays within the loader's
+/// per-file limit.
+pub fn write_synthetic_pack(dir: &Path, rules: usize) -> Result<(), FixtureError> {
+    use std::fmt::Write as _;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| FixtureError::Io { path, source }
+    };
+    let rules_dir = dir.join("rules");
+    if rules_dir.exists() {
+        std::fs::remove_dir_all(&rules_dir).map_err(io(&rules_dir))?;
+    }
+    std::fs::create_dir_all(&rules_dir).map_err(io(&rules_dir))?;
+    let pack = dir.join("pack.toml");
+    std::fs::write(
+        &pack,
+        format!(
+            "[pack]\nid = \"synthetic-{rules}\"\nversion = \"1.0.0\"\ntitle = {{ zh = \"合成\", en = \"Synthetic\" }}\n\n\
+             [[step]]\nid = \"basic\"\ntitle = {{ zh = \"基本信息\", en = \"Basic\" }}\n\n\
+             [[field]]\npath = \"basic.age\"\ntype = \"int\"\nlabel = {{ zh = \"年龄\", en = \"Age\" }}\n"
+        ),
+    )
+    .map_err(io(&pack))?;
+    for (file, start) in (0..rules).step_by(SYNTHETIC_RULES_PER_FILE).enumerate() {
+        let mut text = String::new();
+        for i in start..(start + SYNTHETIC_RULES_PER_FILE).min(rules) {
+            let _ = write!(
+                text,
+                "[[rule]]\nid = \"R-{i}\"\nsummary = \"rule {i}\"\nseverity = \"error\"\n\
+                 check = 'basic.age > {i}'\n\
+                 message = {{ zh = \"年龄 {{basic.age}}\", en = \"age {{basic.age}}\" }}\n\
+                 cite = \"test\"\nconfidence = \"H\"\n\n"
+            );
+        }
+        let path = rules_dir.join(format!("rules-{file:03}.toml"));
+        std::fs::write(&path, text).map_err(io(&path))?;
+    }
+    Ok(())
+}
+
+/// The pack of the work-limit tests (`tests/limits/work`): a pairwise check of a records field,
+/// and three nested quantifiers over it that reach the work limit at 1,000 items.
+pub fn work_pack_dir() -> PathBuf {
+    workspace_dir().join("tests").join("limits").join("work")
+}
+
+/// An application of [`work_pack_dir`]'s pack with `n` distinct certificate numbers; `deep`
+/// turns on the three nested quantifiers.
+pub fn certificates(n: usize, deep: bool) -> Value {
+    let records: Vec<Value> = (0..n)
+        .map(|i| serde_json::json!({ "no": format!("N{i}") }))
+        .collect();
+    serde_json::json!({ "cert": { "deep": deep, "records": records } })
+}
+
 /// The workspace root (the parent of this crate).
 pub fn workspace_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -57,11 +57,59 @@ def load(root: Path) -> dict:
     return found
 
 
+# Issue 12: compile time against the number of rules, and the evaluation work limit.
+RULE_COUNTS = [1_000, 10_000, 50_000]
+WORK_BENCHES = [
+    ("pairwise_1000", "a pairwise check of 1,000 records (within the limit)"),
+    ("nested_1000_exceeded", "three nested quantifiers over 1,000 records: stops at the limit"),
+]
+
+
+def median_of(root: Path, path: str):
+    """(median, low, high) in ns of the bench at `path` under `root`, or None."""
+    try:
+        estimates = json.loads((root / path / "new" / "estimates.json").read_text())
+    except FileNotFoundError:
+        return None
+    m = estimates["median"]
+    return m["point_estimate"], m["confidence_interval"]["lower_bound"], m["confidence_interval"]["upper_bound"]
+
+
+def issue12(root: Path) -> None:
+    """The tables of the issue-12 sections, when those benches ran."""
+    rows = []
+    for n in RULE_COUNTS:
+        d = median_of(root, f"compile_rules/from_dir/{n}")
+        b = median_of(root, f"compile_rules/from_bundle/{n}")
+        if d or b:
+            rows.append((n, d, b))
+    if rows:
+        print()
+        print("| Rules | `from_dir` median | 95% CI | per rule | `from_bundle` median | 95% CI | per rule |")
+        print("|---:|---:|---|---:|---:|---|---:|")
+        for n, d, b in rows:
+            cells = []
+            for r in (d, b):
+                if r is None:
+                    cells += ["—", "", ""]
+                else:
+                    cells += [human(r[0]), f"{human(r[1])} – {human(r[2])}", human(r[0] / n)]
+            print(f"| {n:,} | " + " | ".join(cells) + " |")
+    work = [(name, what, median_of(root, f"work_limit/{name}")) for name, what in WORK_BENCHES]
+    if any(r for _, _, r in work):
+        print()
+        print("| Bench | Measures | Median | 95% CI of the median |")
+        print("|---|---|---:|---|")
+        for name, what, r in work:
+            if r is not None:
+                print(f"| `work_limit/{name}` | {what} | {human(r[0])} | {human(r[1])} – {human(r[2])} |")
+
+
 def main() -> int:
     default = Path(__file__).resolve().parent.parent / "target" / "criterion"
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     found = load(root)
-    if not found:
+    if not found and not (root / "compile_rules").exists() and not (root / "work_limit").exists():
         print(f"no criterion estimates under {root}; run `cargo bench -p baokao-benches` first",
               file=sys.stderr)
         return 1
@@ -112,6 +160,7 @@ def main() -> int:
         print()
         print(f"Target (validating a parsed application costs no more than parsing its JSON): "
               f"**{verdict}** (validate / parse = {one_validate / one_parse:.2f}).")
+    issue12(root)
     return 0
 
 

@@ -1,5 +1,5 @@
 //! Criterion benches of the engine: loading a pack, validating one application, validating a
-//! batch. Fixtures come from `baokao_benches` (see its docs); `docs/benchmarks.md` has the method,
+//! batch, compiling packs of many rules, and the evaluation work limit. Fixtures come from `baokao_benches` (see its docs); `docs/benchmarks.md` has the method,
 //! the numbers and how to regenerate them.
 
 #![expect(
@@ -11,7 +11,9 @@ use std::hint::black_box;
 
 use baokao::{Bundle, Engine, Options};
 use baokao_benches as fx;
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
+use criterion::{
+    criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput,
+};
 use serde_json::Value;
 
 /// Loading and compiling the 2024 pack, three ways.
@@ -101,5 +103,68 @@ fn batch(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, load, validate_one, batch);
+/// Loading and compiling packs of 1,000 / 10,000 / 50,000 trivial rules: compile time must grow
+/// linearly with the rule count (issue 12; it grew with its square).
+fn compile_rules(c: &mut Criterion) {
+    let mut g = c.benchmark_group("compile_rules");
+    g.sampling_mode(SamplingMode::Flat);
+    g.sample_size(10);
+    for rules in [1_000, 10_000, 50_000] {
+        let dir = std::env::temp_dir().join(format!("baokao-bench-rules-{rules}"));
+        fx::write_synthetic_pack(&dir, rules).expect("the synthetic pack is written");
+        let engine = Engine::from_dir(&dir).expect("the synthetic pack loads");
+        let bundle = engine.bundle(false).to_json();
+        g.throughput(Throughput::Elements(rules as u64));
+        // Read the TOML files, merge, type-check and compile every rule.
+        g.bench_with_input(BenchmarkId::new("from_dir", rules), &dir, |b, dir| {
+            b.iter(|| Engine::from_dir(black_box(dir)));
+        });
+        // Parse the bundle JSON, check its digest, compile.
+        g.bench_with_input(
+            BenchmarkId::new("from_bundle", rules),
+            &bundle,
+            |b, json| {
+                b.iter(|| Engine::from_bundle(black_box(json)));
+            },
+        );
+    }
+    g.finish();
+}
+
+/// The evaluation work limit: a pairwise check of 1,000 records within the default limit, and
+/// three nested quantifiers over them, which stop at the limit with `work_limit_exceeded` — the
+/// longest a document can keep a validation busy in quantifiers.
+fn work_limit(c: &mut Criterion) {
+    let engine = Engine::from_dir(fx::work_pack_dir()).expect("the work pack loads");
+    let options = Options::default();
+    let pairwise = fx::certificates(1000, false);
+    let nested = fx::certificates(1000, true);
+    assert!(engine.run(&pairwise, &options).is_ok_and(|r| r.valid));
+    assert_eq!(
+        engine
+            .run(&nested, &options)
+            .map(|_| ())
+            .map_err(|e| e.code()),
+        Err("work_limit_exceeded")
+    );
+    let mut g = c.benchmark_group("work_limit");
+    g.sampling_mode(SamplingMode::Flat);
+    g.sample_size(20);
+    g.bench_function("pairwise_1000", |b| {
+        b.iter(|| engine.run(black_box(&pairwise), &options));
+    });
+    g.bench_function("nested_1000_exceeded", |b| {
+        b.iter(|| engine.run(black_box(&nested), &options));
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    load,
+    validate_one,
+    batch,
+    compile_rules,
+    work_limit
+);
 criterion_main!(benches);
