@@ -8,12 +8,22 @@ use crate::error::LoadError;
 /// Options of loading a pack, from a directory or a bundle. The common case needs none.
 ///
 /// ```
-/// use baokao::LoadOptions;
+/// # std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).unwrap();
+/// use baokao::{Engine, LoadOptions};
 ///
-/// // A portal pins the exact pack it reviewed: any other content is refused.
-/// let options = LoadOptions::default()
-///     .with_digest("sha256:2f0c7d06b6d8bd0e5e4f9bd4f0b3fbb4e0ce8d7c1c58a5d1f1b1d7f1e2d6c3a9");
-/// assert!(options.digest.is_some());
+/// // A portal pins the exact pack it reviewed: in production the digest is a constant of its own
+/// // code (`sha256:…`, as `baokao bundle` prints it); here it is read from the pack.
+/// let reviewed = Engine::from_dir("rules/nmec-2024")?;
+/// let text = reviewed.bundle(false).to_json();
+/// let pinned = LoadOptions::default().with_digest(reviewed.info().digest.to_string());
+/// let engine = Engine::from_bundle_with(&text, &pinned)?; // also from_dir_with, from_path_with
+///
+/// // Any other content is refused before it is compiled.
+/// let other = LoadOptions::default().with_digest(format!("sha256:{}", "0".repeat(64)));
+/// let refused = Engine::from_bundle_with(&text, &other).err().map(|e| e.code());
+/// assert_eq!(refused, Some("digest_mismatch"));
+/// # drop(engine);
+/// # Ok::<(), baokao::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadOptions {
