@@ -151,6 +151,22 @@ fn a_bundle_file_that_is_a_device_is_refused() {
     assert_eq!(load_code(Engine::from_path(&link)), "not_a_file");
 }
 
+#[test]
+fn a_file_that_is_not_utf8_is_refused_with_its_line() {
+    let scratch = Scratch::new("utf8");
+    let pack = scratch.pack("pack");
+    std::fs::write(
+        pack.join("zz.toml"),
+        b"# fine\n# also fine\n# not \xff fine\n",
+    )
+    .unwrap();
+    let e = load_err(Engine::from_dir(&pack));
+    assert_eq!(e.code(), "not_utf8", "{e}");
+    let loc = e.loc().unwrap();
+    let want = (file(&pack, "zz.toml"), 3, 7);
+    assert_eq!((loc.file.clone(), loc.line, loc.column), want);
+}
+
 // ---- pack directories: sizes and counts ---------------------------------------------------
 
 #[test]
