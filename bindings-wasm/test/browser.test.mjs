@@ -498,7 +498,10 @@ test('conditional candidate: the due date for people, the notice printed to PDF 
   await page.close();
 });
 
-test('the clock outside the registration window: the submission is refused, the window in words', async () => {
+test('the clock outside the registration window: not eligible for this exam, the window in words, no notice', async () => {
+  // XF-21 is an eligibility requirement: an application submitted outside the window is not
+  // registered for this year's exam, so the decision says so (it no longer stops at the step as a
+  // form error and leaves the candidate "eligible").
   const app = example('a-clinical-bachelor.json');
   const { page, problems } = await openDemo({ viewport: PHONE, clock: new Date('2025-03-01T09:00:00+08:00') });
   await next(page, 'account');
@@ -510,12 +513,16 @@ test('the clock outside the registration window: the submission is refused, the 
     if (step === 'submission') break;
     await next(page, STEPS[STEPS.indexOf(step) + 1]);
   }
-  await page.click('#next');
-  assert.equal(await currentPage(page), 'submission');
-  assert.equal(await readonly(page, '/submission/submitted_at').inputValue(), '2025年3月1日 09:00');
-  const said = (await messages(page, '/submission/submitted_at').allInnerTexts()).join();
-  assert.match(said, /2024年1月22日 00:00至2024年2月4日 23:59:59/);
-  assert.equal(said.includes('T00:00:00'), false, said);
+  // Submitting stamps the time from the clock (2025-03-01 09:00, Beijing), and the decision follows.
+  await next(page, 'result');
+  const panel = page.locator('#eligibility');
+  assert.equal(await panel.getAttribute('data-outcome'), 'ineligible');
+  const reasons = (await panel.locator('.findings.reasons li > .text').allInnerTexts()).join(' | ');
+  assert.match(reasons, /2024年1月22日 00:00至2024年2月4日 23:59:59/);
+  assert.match(reasons, /2025年3月1日 09:00/);
+  assert.equal(reasons.includes('T00:00:00'), false, reasons);
+  assert.equal(reasons.includes('XF-21'), false, reasons);
+  assert.equal(await page.locator('#notice-frame').count(), 0);
   assert.deepEqual(problems, []);
   await page.close();
 });
