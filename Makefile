@@ -8,7 +8,7 @@ PACKS    := $(PACK) $(OVERLAYS)
 CARGO    ?= cargo
 BAOKAO   := target/release/baokao
 
-.PHONY: run test setup build rust-checks rust-tests pack-tests python-tests wasm-tests catalogue compare fuzz
+.PHONY: run test setup build rust-checks rust-tests pack-tests python-tests wasm-tests catalogue bench compare fuzz
 
 ## Check the bundled example applications against the bundled 2024 rule pack.
 ## Exit status 1 from `baokao check` only says some example is (deliberately) not eligible.
@@ -54,8 +54,19 @@ wasm-tests:
 catalogue: build
 	@for p in $(PACKS); do $(BAOKAO) doc $$p -o docs/rules/$$(basename $$p).md; done
 
+## The criterion benches (not part of `test`: they time), then benches/report.py writes the Results
+## and targets tables of docs/benchmarks.md, naming the commit (`-dirty` with uncommitted changes).
+## BENCH_ARGS are criterion's options (shorter: BENCH_ARGS="--warm-up-time 1 --measurement-time 2").
+BENCH_ARGS ?= --warm-up-time 1 --measurement-time 5
+bench:
+	mkdir -p target/criterion
+	scripts/commit-id.sh > target/criterion/commit.txt
+	$(CARGO) bench -p baokao-benches --bench engine -- $(BENCH_ARGS)
+	python3 benches/report.py --write docs/benchmarks.md
+
 ## The side-by-side comparison with peer engines (not part of `test`: it builds zen-engine and friends).
-## Writes the tables into docs/benchmarks.md; `scripts/compare.sh --quick` for a smoke run.
+## Writes the tables into docs/benchmarks.md with the commit; `scripts/compare.sh --quick` for a smoke
+## run (fewer samples, docs unchanged).
 compare: setup
 	./scripts/compare.sh
 

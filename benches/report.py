@@ -1,18 +1,32 @@
 #!/usr/bin/env python3
-"""Print the benchmark tables of docs/benchmarks.md from criterion's saved estimates.
+"""The generated tables of docs/benchmarks.md: criterion's results and the performance targets.
 
-Usage: python3 benches/report.py [CRITERION_DIR]   (default: target/criterion of the workspace)
+Usage:
+    python3 benches/report.py [CRITERION_DIR]          print the tables (default: target/criterion)
+    python3 benches/report.py --write docs/benchmarks.md [CRITERION_DIR]
+                                                       write them between their markers
 
 Reads <group>/<bench>/new/estimates.json and benchmark.json for every bench of
-benches/benches/engine.rs and prints two Markdown tables: the medians (criterion's point
-estimate of the median time per iteration, with its 95% confidence interval) and the ratios
-computed from them. Every number comes from the one run whose estimates are on disk.
-Standard library only.
+benches/benches/engine.rs: the medians (criterion's point estimate of the median time per
+iteration, with its 95% confidence interval) and the ratios computed from them. The targets table
+(issue 16) also reads target/compare/rust.json, the medians of the Rust comparison harness
+(`make compare`). Every number comes from one run whose output is on disk; each source is named
+with the commit it ran at (`commit.txt` beside it, written by `make bench` and `make compare`:
+`<sha>` or `<sha>-dirty` when the tree had uncommitted changes).
+
+`--write` replaces what lies between `<!-- criterion:begin -->` and `<!-- criterion:end -->`, and
+between `<!-- targets:begin -->` and `<!-- targets:end -->`, leaving the rest of the file as it is;
+a section whose source is missing is left unchanged. Standard library only.
 """
 
+import io
 import json
+import subprocess
 import sys
+from contextlib import redirect_stdout
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # (group, bench, what it measures), in the order of the doc.
 BENCHES = [
@@ -105,15 +119,23 @@ def issue12(root: Path) -> None:
                 print(f"| `work_limit/{name}` | {what} | {human(r[0])} | {human(r[1])} – {human(r[2])} |")
 
 
-def main() -> int:
-    default = Path(__file__).resolve().parent.parent / "target" / "criterion"
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else default
-    found = load(root)
-    if not found and not (root / "compile_rules").exists() and not (root / "work_limit").exists():
-        print(f"no criterion estimates under {root}; run `cargo bench -p baokao-benches` first",
-              file=sys.stderr)
-        return 1
+def commit_id() -> str:
+    """HEAD's short id, with `-dirty` when tracked files other than docs/benchmarks.md (the output)
+    have uncommitted changes. As scripts/commit-id.sh."""
+    out = subprocess.run(["scripts/commit-id.sh"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
 
+
+def source_commit(directory: Path) -> str:
+    """The commit a run was made at (`commit.txt` in its output directory), or `unknown`."""
+    try:
+        return (directory / "commit.txt").read_text().strip() or "unknown"
+    except FileNotFoundError:
+        return "unknown"
+
+
+def criterion_tables(found: dict) -> None:
+    """Print the results and ratio tables."""
     print("| Bench | Measures | Median (ns) | Median | 95% CI of the median | Per application |")
     print("|---|---|---:|---:|---|---:|")
     for group, bench, what in BENCHES:
@@ -160,8 +182,138 @@ def main() -> int:
         print()
         print(f"Target (validating a parsed application costs no more than parsing its JSON): "
               f"**{verdict}** (validate / parse = {one_validate / one_parse:.2f}).")
-    issue12(root)
-    return 0
+
+
+def ratio_cell(values: list, target: float, at_most: bool = True) -> tuple[str, str]:
+    """The measured ratios joined, and whether every one meets the target."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return "not measured", "—"
+    text = " / ".join("—" if v is None else f"{v:.2f}" for v in values)
+    ok = all((v <= target) if at_most else (v >= target) for v in present)
+    return text, "**yes**" if ok and len(present) == len(values) else "**no**"
+
+
+def targets_table(found: dict, compare: dict | None, criterion_commit: str, compare_commit: str) -> None:
+    """The targets of issue 16 against the figures on disk (criterion and the Rust comparison)."""
+    def crit(group: str, bench: str):
+        r = found.get((group, bench))
+        return None if r is None else r["median"]
+
+    def crit_ratio(num, den):
+        return None if num is None or den is None else num / den
+
+    tables = (compare or {}).get("tables", {})
+    # The comparison's inputs in its tables' order (rust.json's keys are sorted).
+    order = ("full", "invalid", "variants", "batch")
+    inputs = sorted(tables.get("schema", {}),
+                    key=lambda name: next((i for i, o in enumerate(order) if name.startswith(o)), len(order)))
+
+    def cmp_ratio(table: str, ours: str, theirs: str) -> list:
+        out = []
+        for name in inputs:
+            row = tables.get(table, {}).get(name, {})
+            a, b = row.get(ours), row.get(theirs)
+            out.append(None if a is None or not b else a / b)
+        return out
+
+    crit_src = f"`make bench` at `{criterion_commit}`"
+    cmp_src = f"`make compare` at `{compare_commit}`"
+    each = " / ".join(inputs) if inputs else "full / invalid / variants / batch"
+    rows = [
+        ("Full validation ≤ **0.5×** `serde_json::from_str` of the same document (one application / batch)",
+         [crit_ratio(crit("validate_one", "validate"), crit("validate_one", "parse")),
+          crit_ratio(crit("batch_10k", "validate"), crit("batch_10k", "parse"))], 0.5, True, crit_src),
+        ("`validate_json` end to end ≤ **1.5×** `serde_json::from_str::<Value>` alone",
+         [crit_ratio(crit("validate_one", "validate_json"), crit("validate_one", "parse"))], 1.5, True, crit_src),
+        (f"Schema-only overlay ≤ **1.0×** jsonschema `iter_errors` ({each})",
+         cmp_ratio("schema", "schema-only", "iter_errors"), 1.0, True, cmp_src),
+        (f"Cross-field overlay ≤ **1.0×** datalogic-rs ({each})",
+         cmp_ratio("cross_field", "cross-field", "datalogic"), 1.0, True, cmp_src),
+        (f"Eligibility overlay ≤ **0.05×** ZEN, incl. the `Value` → `Variable` clone ({each})",
+         cmp_ratio("eligibility", "eligibility", "zen_clone"), 0.05, True, cmp_src),
+    ]
+    print("| Goal (issue 16; ratios of medians, baokao ÷ other) | Measured | Met? | Source |")
+    print("|---|---|---|---|")
+    for goal, values, target, at_most, src in rows:
+        text, met = ratio_cell(values, target, at_most)
+        print(f"| {goal} | {text} | {met} | {src} |")
+    for goal, how in (
+        ("WebAssembly ≥ **50 %** of native throughput, ≤ **250 KB** gzipped", "`node bindings-wasm/bench/bench.mjs`, `gzip -9`"),
+        ("Python `validate_many` with dicts ≥ **1.6×** on 2 threads over 1", "`bindings-python/bench/bench.py`"),
+    ):
+        print(f"| {goal} | not measured by `make bench` or `make compare` | — | {how} |")
+    if compare and compare.get("quick"):
+        print()
+        print("The comparison figures come from a `--quick` run (fewer samples): a smoke run, not for publication.")
+
+
+def splice(doc: Path, name: str, body: str) -> bool:
+    """Replace the text between `<!-- name:begin -->` and `<!-- name:end -->` in `doc`."""
+    text = doc.read_text(encoding="utf-8")
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    if text.count(begin) != 1 or text.count(end) != 1 or text.index(begin) > text.index(end):
+        print(f"report: {doc} needs exactly one {begin} … {end} pair", file=sys.stderr)
+        return False
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    doc.write_text(f"{head}{begin}\n{body.strip()}\n{end}{tail}", encoding="utf-8")
+    return True
+
+
+def captured(fn, *args) -> str:
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        fn(*args)
+    return buf.getvalue()
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    write = None
+    if args[:1] == ["--write"]:
+        if len(args) < 2:
+            print("usage: report.py --write DOC [CRITERION_DIR]", file=sys.stderr)
+            return 2
+        write, args = Path(args[1]), args[2:]
+    root = Path(args[0]) if args else ROOT / "target" / "criterion"
+    found = load(root)
+    compare_dir = ROOT / "target" / "compare"
+    try:
+        compare = json.loads((compare_dir / "rust.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        compare = None
+    criterion_commit, compare_commit = source_commit(root), source_commit(compare_dir)
+
+    if write is None:
+        if not found:
+            print(f"no criterion estimates under {root}; run `make bench` first", file=sys.stderr)
+            return 1
+        criterion_tables(found)
+        issue12(root)
+        print()
+        targets_table(found, compare, criterion_commit, compare_commit)
+        return 0
+
+    ok = True
+    if found:
+        note = (f"<!-- generated by benches/report.py from target/criterion -->\n"
+                f"Generated by `make bench` (criterion, then `benches/report.py --write`) at commit "
+                f"`{criterion_commit}`"
+                + (" — **the tree had uncommitted changes: not a figure of any commit**" if criterion_commit.endswith("-dirty") else "")
+                + ".\n\n")
+        ok &= splice(write, "criterion", note + captured(criterion_tables, found) + captured(issue12, root))
+    else:
+        print(f"report: no criterion estimates under {root}: the Results section is left as it is", file=sys.stderr)
+    if found or compare:
+        note = (f"<!-- generated by benches/report.py from target/criterion and target/compare/rust.json -->\n"
+                f"Generated by `benches/report.py --write` (run by `make bench` and `make compare`) from the "
+                f"criterion run at `{criterion_commit}` and the Rust comparison at `{compare_commit}`"
+                + (" (`-dirty`: the tree had uncommitted changes)" if "-dirty" in criterion_commit + compare_commit else "")
+                + ".\n\n")
+        ok &= splice(write, "targets", note + captured(targets_table, found, compare, criterion_commit, compare_commit))
+    print(f"report: wrote the generated sections of {write}", file=sys.stderr)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ class Basic(Model):
     """Basic information."""
 
     address: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    birth_date: Date
+    birth_date: Annotated[Date, StringConstraints(pattern='^(?:(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)$')]
     email: Annotated[str, StringConstraints(pattern='^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$')]
     ethnicity: Literal["汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族", "其他", "外国血统中国籍人士"]
     gender: Literal["男", "女"]
@@ -92,10 +92,10 @@ class Basic(Model):
     name_pinyin: str
     photo_background: Literal["白色", "蓝色", "红色", "其他"]
     photo_format: Annotated[str, StringConstraints(pattern='^[a-z]+$')]
-    photo_height: Annotated[int, Field(ge=1)]
+    photo_height: Annotated[int, Field(ge=1, le=9007199254740991)]
     photo_kb: Annotated[float, Field(ge=0.0)]
-    photo_taken: Annotated[str, StringConstraints(pattern='^[0-9]{4}-(0[1-9]|1[0-2])$')]
-    photo_width: Annotated[int, Field(ge=1)]
+    photo_taken: Annotated[str, StringConstraints(pattern='^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])$')]
+    photo_width: Annotated[int, Field(ge=1, le=9007199254740991)]
     postcode: Optional[Annotated[str, StringConstraints(pattern='^\\d{6}$')]] = None
     self_identity: Optional[Literal["非现役军人", "现役军人"]] = None
     travel_permit_no: Optional[Annotated[str, StringConstraints(pattern='^[0-9A-Za-z]+$')]] = None
@@ -107,7 +107,7 @@ class CertificatesRecordsItem(Model):
     category: Optional[Literal["临床", "口腔", "中医", "中西医结合", "公共卫生", "乡村全科"]] = None
     cert_no: Annotated[str, StringConstraints(max_length=30, pattern='^[0-9A-Za-z]+$')]
     cert_type: Literal["医师资格证书", "医师执业证书", "西学中培训证书", "传统医学师承出师证书", "传统医学医术确有专长证书", "港澳台医师执照"]
-    issue_date: Annotated[str, StringConstraints(pattern='^[0-9]{4}-(0[1-9]|1[0-2])$')]
+    issue_date: Annotated[str, StringConstraints(pattern='^(?:(?:(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)|(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2]))$')]
     level: Optional[Literal["执业医师", "执业助理医师"]] = None
     province: Optional[Literal["110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000", "330000", "340000", "350000", "360000", "370000", "410000", "420000", "430000", "440000", "450000", "460000", "500000", "510000", "520000", "530000", "540000", "610000", "620000", "630000", "640000", "650000"]] = None
 
@@ -128,8 +128,8 @@ class Education(Model):
     direction_approved: Optional[bool] = None
     edu_category: Literal["高等教育", "中等教育", "师承", "确有专长"]
     edu_origin: Literal["大陆", "港澳台", "国外"]
-    enrol_date: Optional[Annotated[str, StringConstraints(pattern='^[0-9]{4}-(0[1-9]|1[0-2])$')]] = None
-    grad_date: Optional[Annotated[str, StringConstraints(pattern='^[0-9]{4}-(0[1-9]|1[0-2])$')]] = None
+    enrol_date: Optional[Annotated[str, StringConstraints(pattern='^(?:(?:(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)|(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2]))$')]] = None
+    grad_date: Optional[Annotated[str, StringConstraints(pattern='^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])$')]] = None
     is_zhuanshengben: Optional[bool] = None
     junior_college_major: Optional[Annotated[str, StringConstraints(max_length=50)]] = None
     junior_high_entry: Optional[bool] = None
@@ -175,17 +175,17 @@ class Submission(Model):
     exam_area: Literal["110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000", "330000", "340000", "350000", "360000", "370000", "410000", "420000", "430000", "440000", "450000", "460000", "500000", "510000", "520000", "530000", "540000", "610000", "620000", "630000", "640000", "650000"]
     exam_site: Annotated[str, StringConstraints(pattern='^[1-8]\\d{3}00$')]
     extra_test: Literal["无", "儿科", "院前急救"]
-    submitted_at: DateTime
+    submitted_at: Annotated[DateTime, StringConstraints(pattern='^(?:(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$')]
 
 
 class TrainingRecordsItem(Model):
     """One of Training records."""
 
     content: Annotated[str, StringConstraints(max_length=100)]
-    end: Optional[Annotated[str, StringConstraints(pattern='^[0-9]{4}-(0[1-9]|1[0-2])$')]] = None
+    end: Optional[Annotated[str, StringConstraints(pattern='^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])$')]] = None
     institution: Annotated[str, StringConstraints(max_length=100)]
     result: Optional[Literal["已通过", "未通过"]] = None
-    start: Annotated[str, StringConstraints(pattern='^[0-9]{4}-(0[1-9]|1[0-2])$')]
+    start: Annotated[str, StringConstraints(pattern='^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])$')]
 
 
 class Training(Model):
@@ -206,8 +206,8 @@ class Work(Model):
     major_practice: Literal["全职", "兼职"]
     on_post_status: Literal["研究生在读", "试用期", "在职"]
     professional_title: Optional[Annotated[str, StringConstraints(max_length=30)]] = None
-    professional_title_date: Optional[Annotated[str, StringConstraints(pattern='^[0-9]{4}-(0[1-9]|1[0-2])$')]] = None
-    trial_start: Optional[Annotated[str, StringConstraints(pattern='^[0-9]{4}-(0[1-9]|1[0-2])$')]] = None
+    professional_title_date: Optional[Annotated[str, StringConstraints(pattern='^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])$')]] = None
+    trial_start: Optional[Annotated[str, StringConstraints(pattern='^(?:(?:(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)|(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2]))$')]] = None
     unit_affiliation: Literal["部属", "省属", "市属", "县属", "街道", "乡镇", "村", "军队", "其他"]
     unit_city: Annotated[str, StringConstraints(pattern='^[1-8]\\d{3}00$')]
     unit_district: Annotated[str, StringConstraints(pattern='^[1-8]\\d{5}$')]
@@ -221,11 +221,11 @@ class Application(Model):
 
     account: Union[Account, MISSING]
     basic: Union[Basic, MISSING]
-    certificates: Union[Certificates, MISSING] = MISSING
+    certificates: Optional[Certificates] = None
     education: Union[Education, MISSING]
     exam: Union[Exam, MISSING]
     notice: Union[Notice, MISSING]
-    record: Union[Record, MISSING] = MISSING
+    record: Optional[Record] = None
     submission: Union[Submission, MISSING]
-    training: Union[Training, MISSING] = MISSING
+    training: Optional[Training] = None
     work: Union[Work, MISSING]

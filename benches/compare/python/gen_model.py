@@ -119,7 +119,8 @@ def scalar(prop: dict[str, Any]) -> str:
         if "pattern" in prop:
             args.append(f"pattern={prop['pattern']!r}")
         if base and args:
-            raise SystemExit("gen_model: format and string constraints together are not supported")
+            # Both must hold, as in JSON Schema (the export gives dates their pattern too).
+            return f"Annotated[{base}, StringConstraints({', '.join(args)})]"
         if base:
             return base
         return f"Annotated[str, StringConstraints({', '.join(args)})]" if args else "str"

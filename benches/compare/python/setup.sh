@@ -2,7 +2,8 @@
 # The Python environment of the comparison: target/compare-venv (its own venv, so the peers never
 # enter target/py-venv) with the pinned peers of requirements.txt and baokao's wheel from
 # target/wheels/. Idempotent: installs only what is missing or changed; a second run needs no network.
-# Builds the wheel (as scripts/test-python.sh does, without its tests) only when none exists.
+# Builds the wheel (as scripts/test-python.sh does, without its tests) when none exists or a source
+# (core, bindings-python, rules) is newer than it.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -27,6 +28,12 @@ fi
 # baokao's wheel: build it only if there is none (the steps of scripts/test-python.sh, no tests).
 shopt -s nullglob
 wheels=(target/wheels/baokao-*.whl)
+# A wheel older than a source it is built from is not this commit's: build again.
+if [ "${#wheels[@]}" -eq 1 ] && [ -n "$(find core bindings-python/src bindings-python/Cargo.toml bindings-python/python rules -newer "${wheels[0]}" -type f ! -path '*/packs/*' ! -name '*.pyc' -print -quit)" ]; then
+  echo "compare/python: $(basename "${wheels[0]}") is older than its sources: rebuilding"
+  rm -f "${wheels[0]}"
+  wheels=()
+fi
 if [ "${#wheels[@]}" -eq 0 ]; then
   echo "compare/python: no wheel in target/wheels: building one"
   scripts/setup-python.sh

@@ -54,10 +54,13 @@ const CROSS_FIELD_RULES: [&str; 6] = [
     "XF-10.a", "XF-10.b", "XF-06.a", "XF-15", "XF-16.c", "XF-13.a",
 ];
 
-/// The eligibility rules the ZEN graph reproduces, with the key of its `fired` output.
-const ELIGIBILITY_RULES: [(&str, &str); 9] = [
+/// The eligibility rules the ZEN graph reproduces, with the key of its `fired` output: the route
+/// table's rows that are findings (`XF-17.a` ineligible, `C6-LEVEL.route` and `R-LV-7.b` for review)
+/// and the trial-month and certificate-year rules.
+const ELIGIBILITY_RULES: [(&str, &str); 10] = [
     ("XF-17.a", "xf_17_a"),
-    ("R-LV-NONE", "r_lv_none"),
+    ("C6-LEVEL.route", "c6_level_route"),
+    ("R-LV-7.b", "r_lv_7_b"),
     ("XF-11.a", "xf_11_a"),
     ("R-TR-3", "r_tr_3"),
     ("R-TR-2", "r_tr_2"),
@@ -65,6 +68,30 @@ const ELIGIBILITY_RULES: [(&str, &str); 9] = [
     ("R-PG-1", "r_pg_1"),
     ("XF-12.a", "xf_12_a"),
     ("XF-12.b", "xf_12_b"),
+];
+
+/// The route rows of [`ELIGIBILITY_RULES`] whose effect is `needs_review`: a report shows a review
+/// only when nothing makes the application ineligible, so whether they appear depends on every
+/// ineligibility rule of the pack that runs (the ZEN graph hides them behind its own).
+const REVIEW_RULES: [&str; 2] = ["C6-LEVEL.route", "R-LV-7.b"];
+
+/// What the eligibility overlay keeps: the route decision and the rules of [`ELIGIBILITY_RULES`]
+/// that are rules (the others are rows of the route table).
+const ELIGIBILITY_KEEP: [&str; 8] = [
+    "route", "XF-11.a", "R-TR-3", "R-TR-2", "XF-11.b", "R-PG-1", "XF-12.a", "XF-12.b",
+];
+
+/// Every value the route decision can give (`None`: no route, for XF-17.a and C6-LEVEL.route):
+/// each must come out of some timed input.
+const ROUTES: [Option<&str>; 8] = [
+    Some("R-LV-1"),
+    Some("R-LV-2"),
+    Some("R-LV-3"),
+    Some("R-LV-4"),
+    Some("R-LV-5"),
+    Some("R-LV-6"),
+    Some("R-LV-7"),
+    None,
 ];
 
 /// Diagnostic codes of baokao's schema stage (docs/report.md); `unknown_field` is a warning.
@@ -126,6 +153,89 @@ fn invalid_application(full: &Value) -> Result<Value, Error> {
     Ok(app)
 }
 
+/// A copy of `full` with the edits of one entry of `peers/variants.json` applied: each edit is
+/// `{"set": pointer, "to": value}` (the key is created if its parent object exists) or
+/// `{"remove": pointer}`. The Python and Node harnesses apply the same file the same way.
+fn apply_edits(full: &Value, label: &str, edits: &Value) -> Result<Value, Error> {
+    let mut app = full.clone();
+    let edits = edits
+        .as_array()
+        .ok_or_else(|| format!("variants.json `{label}`: `edits` is not an array"))?;
+    for edit in edits {
+        let (pointer, value) = match (edit.get("set"), edit.get("remove")) {
+            (Some(Value::String(p)), None) => (p.as_str(), edit.get("to").cloned()),
+            (None, Some(Value::String(p))) => (p.as_str(), None),
+            _ => return Err(format!("variants.json `{label}`: bad edit {edit}").into()),
+        };
+        let (parent, key) = pointer
+            .rsplit_once('/')
+            .ok_or_else(|| format!("variants.json `{label}`: bad pointer `{pointer}`"))?;
+        let Some(Value::Object(obj)) = app.pointer_mut(parent) else {
+            return Err(format!("variants.json `{label}`: `{parent}` is not an object").into());
+        };
+        match value {
+            Some(v) => {
+                obj.insert(key.to_owned(), v);
+            }
+            None => {
+                obj.remove(key).ok_or_else(|| {
+                    format!("variants.json `{label}`: nothing to remove at `{pointer}`")
+                })?;
+            }
+        }
+    }
+    Ok(app)
+}
+
+/// The entries of `peers/variants.json` under `key` (`variants`: timed; `probes`: checked only),
+/// each built from the full application.
+fn derived_inputs(full: &Value, key: &str) -> Result<Vec<(String, Value)>, Error> {
+    let file = read_json(&peers_dir().join("variants.json"))?;
+    let entries = file
+        .get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("variants.json has no `{key}` array"))?;
+    entries
+        .iter()
+        .map(|entry| {
+            let label = entry
+                .get("label")
+                .and_then(Value::as_str)
+                .ok_or("variants.json: an entry without a label")?;
+            let edits = entry.get("edits").unwrap_or(&Value::Null);
+            Ok((label.to_owned(), apply_edits(full, label, edits)?))
+        })
+        .collect()
+}
+
+/// One set of inputs: a name for the tables, the applications and a label for each (shown with a
+/// disagreement).
+struct InputSet {
+    name: String,
+    apps: Vec<Value>,
+    labels: Vec<String>,
+}
+
+impl InputSet {
+    fn numbered(name: &str, apps: Vec<Value>) -> Self {
+        let labels = (1..=apps.len()).map(|i| format!("#{i}")).collect();
+        InputSet {
+            name: name.to_owned(),
+            apps,
+            labels,
+        }
+    }
+
+    fn labelled(name: &str, entries: Vec<(String, Value)>) -> Self {
+        let (labels, apps) = entries.into_iter().unzip();
+        InputSet {
+            name: name.to_owned(),
+            apps,
+            labels,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The engines
 // ---------------------------------------------------------------------------------------------
@@ -143,6 +253,7 @@ fn overlay(name: &str, keep: &[&str]) -> Result<Engine, Error> {
         .iter()
         .map(|r| r.id.as_str())
         .chain(pack.decisions.iter().map(|d| d.id.as_str()))
+        .chain(pack.materials.iter().map(|m| m.id.as_str()))
         .collect();
     let want: BTreeSet<&str> = keep.iter().copied().collect();
     if left != want {
@@ -200,13 +311,9 @@ fn engines() -> Result<Engines, Error> {
         let compiled = logic.compile(rule).map_err(|e| format!("{id}: {e}"))?;
         rules.push((id.to_owned(), compiled));
     }
-    let eligibility_keep: Vec<&str> = [
-        "route", "XF-11.a", "R-TR-3", "R-TR-2", "XF-11.b", "R-PG-1", "XF-12.a", "XF-12.b",
-    ]
-    .to_vec();
     Ok(Engines {
         schema_only: overlay("schema-only", &[])?,
-        eligibility: overlay("eligibility", &eligibility_keep)?,
+        eligibility: overlay("eligibility", &ELIGIBILITY_KEEP)?,
         cross_field: overlay("cross-field", &CROSS_FIELD_RULES)?,
         full,
         schema,
@@ -252,9 +359,16 @@ fn baokao_schema(report: &Report) -> SchemaAnswer {
 }
 
 fn jsonschema_answer(v: &jsonschema::Validator, app: &Value) -> SchemaAnswer {
+    // A missing required key at the key's own path, as baokao reports it (and as the Python and
+    // Node harnesses normalise it).
     let paths: BTreeSet<String> = v
         .iter_errors(app)
-        .map(|e| e.instance_path().to_string())
+        .map(|e| match e.kind() {
+            jsonschema::error::ValidationErrorKind::Required {
+                property: Value::String(key),
+            } => format!("{}/{key}", e.instance_path()),
+            _ => e.instance_path().to_string(),
+        })
         .collect();
     SchemaAnswer {
         valid: v.is_valid(app),
@@ -282,6 +396,22 @@ fn baokao_eligibility(report: &Report) -> EligibilityAnswer {
             .iter()
             .filter(|(id, _)| fired.contains(*id))
             .map(|(id, _)| (*id).to_owned())
+            .collect(),
+    }
+}
+
+/// `answer` as a report whose outcome is `outcome` shows it: the reviews hidden when the application
+/// is ineligible. (The full pack has more ineligibility rules than the overlay and the ZEN graph.)
+fn as_shown(answer: &EligibilityAnswer, outcome: baokao::Outcome) -> EligibilityAnswer {
+    EligibilityAnswer {
+        route: answer.route.clone(),
+        fired: answer
+            .fired
+            .iter()
+            .filter(|id| {
+                outcome != baokao::Outcome::Ineligible || !REVIEW_RULES.contains(&id.as_str())
+            })
+            .cloned()
             .collect(),
     }
 }
@@ -332,12 +462,31 @@ fn logic_answer(e: &Engines, app: &Arc<Value>) -> Result<BTreeSet<String>, Error
     Ok(fired)
 }
 
-/// Every fixture's answers from every engine; the disagreements, described.
-fn check(e: &Engines, inputs: &[(&str, &[Value])]) -> Result<(Vec<String>, Value, String), Error> {
+/// What the checks found: the disagreements (each with the application and both answers),
+/// baokao's answers for `expected.json`, the summary table's rows, and per compared rule how many
+/// applications it fired on and how many it did not (`tally`), per route value how many got it.
+struct Checked {
+    problems: Vec<String>,
+    expected: Value,
+    summary: String,
+    tally: BTreeMap<String, (usize, usize)>,
+    routes: BTreeMap<Option<String>, usize>,
+}
+
+/// Every input's answers from every engine, compared.
+fn check(e: &Engines, inputs: &[&InputSet]) -> Result<Checked, Error> {
     let mut problems = Vec::new();
     let mut expected = serde_json::Map::new();
     let mut summary = String::new();
-    for (name, apps) in inputs {
+    let mut tally: BTreeMap<String, (usize, usize)> = CROSS_FIELD_RULES
+        .iter()
+        .copied()
+        .chain(ELIGIBILITY_RULES.iter().map(|(id, _)| *id))
+        .map(|id| (id.to_owned(), (0, 0)))
+        .collect();
+    let mut all_routes: BTreeMap<Option<String>, usize> = BTreeMap::new();
+    for set in inputs {
+        let name = &set.name;
         let mut invalid = 0usize;
         let mut error_paths = 0usize;
         let mut routes: BTreeMap<String, usize> = BTreeMap::new();
@@ -345,15 +494,17 @@ fn check(e: &Engines, inputs: &[(&str, &[Value])]) -> Result<(Vec<String>, Value
         let mut fired_xf: BTreeMap<String, usize> = BTreeMap::new();
         let mut per_input = Vec::new();
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for (i, app) in apps.iter().enumerate() {
+        for (app, label) in set.apps.iter().zip(&set.labels) {
             let full = run(&e.full, app)?;
             let schema_only = run(&e.schema_only, app)?;
             let elig = run(&e.eligibility, app)?;
             let xf = run(&e.cross_field, app)?;
-            let mut note = |what: &str, detail: String| {
+            let mut note = |what: &str, ours: String, theirs: String| {
                 *counts.entry(what.to_owned()).or_default() += 1;
                 if counts.get(what).copied().unwrap_or(0) <= 5 {
-                    problems.push(format!("{name} #{i}: {what}: {detail}"));
+                    problems.push(format!(
+                        "{name} {label}: {what}\n    {ours}\n    {theirs}\n    application: {app}"
+                    ));
                 }
             };
 
@@ -361,22 +512,25 @@ fn check(e: &Engines, inputs: &[(&str, &[Value])]) -> Result<(Vec<String>, Value
             if b_schema != baokao_schema(&full) {
                 note(
                     "baokao schema-only overlay vs full pack",
-                    format!("{b_schema:?} vs {:?}", baokao_schema(&full)),
+                    format!("overlay: {b_schema:?}"),
+                    format!("full pack: {:?}", baokao_schema(&full)),
                 );
             }
             let j_schema = jsonschema_answer(&e.schema, app);
             if b_schema != j_schema {
                 note(
                     "schema: baokao vs jsonschema",
-                    format!("baokao {b_schema:?}, jsonschema {j_schema:?}"),
+                    format!("baokao: {b_schema:?}"),
+                    format!("jsonschema: {j_schema:?}"),
                 );
             }
 
             let b_elig = baokao_eligibility(&elig);
-            if b_elig != baokao_eligibility(&full) {
+            if as_shown(&b_elig, full.eligibility.outcome) != baokao_eligibility(&full) {
                 note(
                     "baokao eligibility overlay vs full pack",
-                    format!("{b_elig:?} vs {:?}", baokao_eligibility(&full)),
+                    format!("overlay: {b_elig:?}"),
+                    format!("full pack: {:?}", baokao_eligibility(&full)),
                 );
             }
             let zen_out = zen_eval(&e.zen, Variable::from(app.clone()))?.to_value();
@@ -384,7 +538,8 @@ fn check(e: &Engines, inputs: &[(&str, &[Value])]) -> Result<(Vec<String>, Value
             if b_elig != z_elig {
                 note(
                     "eligibility: baokao vs ZEN",
-                    format!("baokao {b_elig:?}, ZEN {z_elig:?}"),
+                    format!("baokao: {b_elig:?}"),
+                    format!("ZEN: {z_elig:?}"),
                 );
             }
 
@@ -392,14 +547,16 @@ fn check(e: &Engines, inputs: &[(&str, &[Value])]) -> Result<(Vec<String>, Value
             if b_xf != baokao_cross_field(&full) {
                 note(
                     "baokao cross-field overlay vs full pack",
-                    format!("{b_xf:?} vs {:?}", baokao_cross_field(&full)),
+                    format!("overlay fired: {b_xf:?}"),
+                    format!("full pack fired: {:?}", baokao_cross_field(&full)),
                 );
             }
             let l_xf = logic_answer(e, &Arc::new(app.clone()))?;
             if b_xf != l_xf {
                 note(
                     "cross-field: baokao vs JSONLogic",
-                    format!("baokao {b_xf:?}, JSONLogic {l_xf:?}"),
+                    format!("baokao fired: {b_xf:?}"),
+                    format!("JSONLogic false for: {l_xf:?}"),
                 );
             }
             invalid += usize::from(!b_schema.valid);
@@ -407,11 +564,19 @@ fn check(e: &Engines, inputs: &[(&str, &[Value])]) -> Result<(Vec<String>, Value
             *routes
                 .entry(b_elig.route.clone().unwrap_or_else(|| "null".into()))
                 .or_default() += 1;
+            *all_routes.entry(b_elig.route.clone()).or_default() += 1;
             for r in &b_elig.fired {
                 *fired_elig.entry(r.clone()).or_default() += 1;
             }
             for r in &b_xf {
                 *fired_xf.entry(r.clone()).or_default() += 1;
+            }
+            for (id, (fired, held)) in &mut tally {
+                if b_elig.fired.contains(id) || b_xf.contains(id) {
+                    *fired += 1;
+                } else {
+                    *held += 1;
+                }
             }
             per_input.push(json!({
                 "schema": {"valid": b_schema.valid, "error_paths": b_schema.paths},
@@ -421,9 +586,12 @@ fn check(e: &Engines, inputs: &[(&str, &[Value])]) -> Result<(Vec<String>, Value
             }));
         }
         for (what, n) in &counts {
-            problems.push(format!("{name}: {what}: {n} of {} disagree", apps.len()));
+            problems.push(format!(
+                "{name}: {what}: {n} of {} disagree",
+                set.apps.len()
+            ));
         }
-        expected.insert((*name).to_owned(), Value::Array(per_input));
+        expected.insert(name.clone(), Value::Array(per_input));
         let list = |m: &BTreeMap<String, usize>| {
             if m.is_empty() {
                 "none".to_owned()
@@ -437,13 +605,47 @@ fn check(e: &Engines, inputs: &[(&str, &[Value])]) -> Result<(Vec<String>, Value
         let _ = writeln!(
             summary,
             "| {name} | {} | {invalid} invalid, {error_paths} error paths | routes: {}; fired: {} | fired: {} |",
-            apps.len(),
+            set.apps.len(),
             list(&routes),
             list(&fired_elig),
             list(&fired_xf),
         );
     }
-    Ok((problems, Value::Object(expected), summary))
+    Ok(Checked {
+        problems,
+        expected: Value::Object(expected),
+        summary,
+        tally,
+        routes: all_routes,
+    })
+}
+
+/// Every compared rule must fire on some timed input and not fire on another, and every route
+/// value must come out of some timed input; otherwise a peer rule replaced by a constant would
+/// still agree. The complaints, one per rule or route.
+fn coverage(checked: &Checked) -> Vec<String> {
+    let mut out = Vec::new();
+    for (id, (fired, held)) in &checked.tally {
+        if *fired == 0 {
+            out.push(format!(
+                "{id} never fires on the timed inputs ({held} applications, all pass)"
+            ));
+        }
+        if *held == 0 {
+            out.push(format!(
+                "{id} fires on every timed input ({fired} applications, none passes)"
+            ));
+        }
+    }
+    for route in ROUTES {
+        if !checked.routes.contains_key(&route.map(str::to_owned)) {
+            out.push(format!(
+                "no timed input gets route {}",
+                route.unwrap_or("null (none)")
+            ));
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,6 +657,8 @@ type Work<'a> = Box<dyn FnMut() -> usize + 'a>;
 
 struct Candidate<'a> {
     label: String,
+    /// Its key in `rust.json`: the baokao configuration, or a short name for a peer.
+    key: &'static str,
     baokao: Option<&'static str>,
     work: Work<'a>,
     samples: Vec<f64>,
@@ -466,17 +670,25 @@ impl<'a> Candidate<'a> {
     fn new(label: impl Into<String>, baokao: Option<&'static str>, work: Work<'a>) -> Self {
         Candidate {
             label: label.into(),
+            key: baokao.unwrap_or("peer"),
             baokao,
             work,
             samples: vec![],
             iters: 1,
         }
     }
+
+    /// Names a peer in `rust.json` (what `benches/report.py` reads).
+    fn key(mut self, key: &'static str) -> Self {
+        self.key = key;
+        self
+    }
 }
 
-/// Samples and the minimum time of one sample for input `k` (2 = the batch, one pass per sample).
-fn sampling(k: usize, samples_one: usize, samples_batch: usize) -> (usize, Duration) {
-    if k == 2 {
+/// Samples and the minimum time of one sample for an input of `n` applications (the batch: one
+/// pass per sample; one application or the few variants: repeated for about 10 ms).
+fn sampling(n: usize, samples_one: usize, samples_batch: usize) -> (usize, Duration) {
+    if n >= 1000 {
         (samples_batch, Duration::from_millis(1))
     } else {
         (samples_one, Duration::from_millis(10))
@@ -534,7 +746,9 @@ fn fmt_time(ns: f64) -> String {
 }
 
 /// A markdown table: one row per candidate, ratios baokao ÷ peer for every baokao configuration.
-fn table(out: &mut String, title: &str, inputs: &[(&str, Vec<Candidate<'_>>)]) {
+/// Also returns the medians as `{input: {key: ns}}` for `rust.json`.
+fn table(out: &mut String, title: &str, inputs: &[(&str, Vec<Candidate<'_>>)]) -> Value {
+    let mut json_out = serde_json::Map::new();
     let baokao_cols: Vec<&'static str> = inputs
         .first()
         .map(|(_, c)| c.iter().filter_map(|c| c.baokao).collect())
@@ -552,6 +766,15 @@ fn table(out: &mut String, title: &str, inputs: &[(&str, Vec<Candidate<'_>>)]) {
             .iter()
             .map(|c| median(&mut c.samples.clone()))
             .collect();
+        json_out.insert(
+            (*input).to_owned(),
+            cands
+                .iter()
+                .zip(&medians)
+                .map(|(c, m)| (c.key.to_owned(), json!(m)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        );
         for (c, m) in cands.iter().zip(&medians) {
             let mut row = format!("| {input} | {} | {} |", c.label, fmt_time(*m));
             for b in &baokao_cols {
@@ -569,6 +792,7 @@ fn table(out: &mut String, title: &str, inputs: &[(&str, Vec<Candidate<'_>>)]) {
             let _ = writeln!(out, "{row}");
         }
     }
+    Value::Object(json_out)
 }
 
 fn baokao_run<'a>(engine: &'a Engine, apps: &'a [Value]) -> Work<'a> {
@@ -602,14 +826,18 @@ fn real_main() -> Result<ExitCode, Error> {
 
     let full_app = baokao_benches::full_application()?;
     let invalid_app = invalid_application(&full_app)?;
+    let variants = derived_inputs(&full_app, "variants")?;
+    let probes = derived_inputs(&full_app, "probes")?;
     let batch = baokao_benches::generate(baokao_benches::BATCH, baokao_benches::SEED)?;
-    let full = [full_app];
-    let invalid = [invalid_app];
-    let inputs: [(&str, &[Value]); 3] = [
-        ("full", &full),
-        ("invalid", &invalid),
-        ("batch 10k", &batch),
+    let variant_count = variants.len();
+    // The timed inputs, in the tables' order.
+    let inputs: Vec<InputSet> = vec![
+        InputSet::numbered("full", vec![full_app.clone()]),
+        InputSet::numbered("invalid", vec![invalid_app]),
+        InputSet::labelled(&format!("variants ({variant_count})"), variants),
+        InputSet::numbered("batch 10k", batch),
     ];
+    let probes = InputSet::labelled("probe", probes);
 
     if write_peers {
         let engine = baokao_benches::engine()?;
@@ -618,39 +846,68 @@ fn real_main() -> Result<ExitCode, Error> {
             peers_dir().join("application.schema.json"),
             serde_json::to_string_pretty(&schema)? + "\n",
         )?;
+        let ids = every_rule_and_decision(&engine);
+        write_overlay("schema-only", &ids, &[])?;
+        write_overlay("eligibility", &ids, &ELIGIBILITY_KEEP)?;
+        write_overlay("cross-field", &ids, &CROSS_FIELD_RULES)?;
         let e = engines()?;
-        let (problems, expected, _) = check(&e, &inputs[..2])?;
-        for p in &problems {
+        let (head, _) = inputs.split_at(2);
+        let checked = check(&e, &head.iter().collect::<Vec<_>>())?;
+        for p in &checked.problems {
             eprintln!("disagreement: {p}");
         }
         std::fs::write(
             peers_dir().join("expected.json"),
-            serde_json::to_string_pretty(&expected)? + "\n",
+            serde_json::to_string_pretty(&checked.expected)? + "\n",
         )?;
-        eprintln!("wrote peers/application.schema.json and peers/expected.json");
+        eprintln!(
+            "wrote peers/application.schema.json, peers/expected.json and the overlays of packs/"
+        );
         return Ok(ExitCode::SUCCESS);
     }
 
     let e = engines()?;
-    eprintln!("checking answers on {} applications …", 2 + batch.len());
-    let (problems, _, summary) = check(&e, &inputs)?;
+    let timed: Vec<&InputSet> = inputs.iter().collect();
+    let total: usize = inputs.iter().map(|s| s.apps.len()).sum();
+    eprintln!(
+        "checking answers on {total} timed applications and {} probes …",
+        probes.apps.len()
+    );
+    let checked = check(&e, &timed)?;
+    let probed = check(&e, &[&probes])?;
+    let problems: Vec<&String> = checked.problems.iter().chain(&probed.problems).collect();
+    for p in &problems {
+        eprintln!("disagreement: {p}");
+    }
+    let uncovered = coverage(&checked);
+    for u in &uncovered {
+        eprintln!("not exercised: {u}");
+    }
     if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("disagreement: {p}");
-        }
         eprintln!("baokao-compare: the engines disagree; nothing was timed");
+    }
+    if !uncovered.is_empty() {
+        eprintln!(
+            "baokao-compare: a compared rule does not fire both ways on the timed inputs, so a peer could replace it by a constant and still agree; nothing was timed (add an input to peers/variants.json)"
+        );
+    }
+    if !problems.is_empty() || !uncovered.is_empty() {
         return Ok(ExitCode::from(1));
     }
-    eprintln!("all answers agree; timing …");
+    let summary = checked.summary;
+    eprintln!(
+        "all answers agree ({} probes too), every compared rule fires both ways; timing …",
+        probes.apps.len()
+    );
 
     // Pre-built inputs for the peers that cannot borrow a serde_json::Value.
     let arcs: Vec<Vec<Arc<Value>>> = inputs
         .iter()
-        .map(|(_, a)| a.iter().map(|v| Arc::new(v.clone())).collect())
+        .map(|s| s.apps.iter().map(|v| Arc::new(v.clone())).collect())
         .collect();
     let vars: Vec<Vec<Variable>> = inputs
         .iter()
-        .map(|(_, a)| a.iter().map(|v| Variable::from(v.clone())).collect())
+        .map(|s| s.apps.iter().map(|v| Variable::from(v.clone())).collect())
         .collect();
 
     let (samples_one, samples_batch) = if quick { (7, 3) } else { (31, 9) };
@@ -668,7 +925,8 @@ fn real_main() -> Result<ExitCode, Error> {
 
     // 1. Structural field checks.
     let mut rows = Vec::new();
-    for (k, (name, apps)) in inputs.iter().enumerate() {
+    for set in &inputs {
+        let (name, apps) = (set.name.as_str(), set.apps.as_slice());
         let v = &e.schema;
         let mut c = vec![
             Candidate::new(
@@ -685,17 +943,18 @@ fn real_main() -> Result<ExitCode, Error> {
                 "jsonschema `is_valid`",
                 None,
                 Box::new(move || {
-                    for a in *apps {
+                    for a in apps {
                         black_box(v.is_valid(black_box(a)));
                     }
                     apps.len()
                 }),
-            ),
+            )
+            .key("is_valid"),
             Candidate::new(
                 "jsonschema `iter_errors`, every error with its path as a string",
                 None,
                 Box::new(move || {
-                    for a in *apps {
+                    for a in apps {
                         black_box(
                             v.iter_errors(black_box(a))
                                 .map(|e| e.instance_path().to_string())
@@ -704,18 +963,20 @@ fn real_main() -> Result<ExitCode, Error> {
                     }
                     apps.len()
                 }),
-            ),
+            )
+            .key("iter_errors"),
         ];
-        let (s, t) = sampling(k, samples_one, samples_batch);
+        let (s, t) = sampling(apps.len(), samples_one, samples_batch);
         measure(&mut c, s, t);
-        rows.push((*name, c));
+        rows.push((name, c));
     }
-    table(&mut md, "Rust — 1. Structural field checks: baokao's schema stage vs JSON Schema (`jsonschema` 0.61.2, `peers/application.schema.json`, formats validated)", &rows);
+    let t_schema = table(&mut md, "Rust — 1. Structural field checks: baokao's schema stage vs JSON Schema (`jsonschema` 0.61.2, `peers/application.schema.json`, formats validated)", &rows);
     drop(rows);
 
     // 2. Eligibility.
     let mut rows = Vec::new();
-    for (k, (name, apps)) in inputs.iter().enumerate() {
+    for (k, set) in inputs.iter().enumerate() {
+        let (name, apps) = (set.name.as_str(), set.apps.as_slice());
         let zen = &e.zen;
         let pre = vars.get(k).ok_or("no variables")?;
         let mut c = vec![
@@ -733,12 +994,13 @@ fn real_main() -> Result<ExitCode, Error> {
                 "ZEN `Decision::evaluate`, incl. `Value` clone → `Variable`",
                 None,
                 Box::new(move || {
-                    for a in *apps {
+                    for a in apps {
                         black_box(zen_eval(zen, Variable::from(black_box(a).clone())).ok());
                     }
                     apps.len()
                 }),
-            ),
+            )
+            .key("zen_clone"),
             Candidate::new(
                 "ZEN `Decision::evaluate`, input already a `Variable`",
                 None,
@@ -748,18 +1010,20 @@ fn real_main() -> Result<ExitCode, Error> {
                     }
                     pre.len()
                 }),
-            ),
+            )
+            .key("zen_variable"),
         ];
-        let (s, t) = sampling(k, samples_one, samples_batch);
+        let (s, t) = sampling(apps.len(), samples_one, samples_batch);
         measure(&mut c, s, t);
-        rows.push((*name, c));
+        rows.push((name, c));
     }
-    table(&mut md, "Rust — 2. Eligibility (route, trial months, certificate years): baokao vs ZEN (`zen-engine` 2.1.6, `peers/eligibility.zen.json`, driven by `pollster::block_on`)", &rows);
+    let t_elig = table(&mut md, "Rust — 2. Eligibility (route, trial months, certificate years): baokao vs ZEN (`zen-engine` 2.1.6, `peers/eligibility.zen.json`, driven by `pollster::block_on`)", &rows);
     drop(rows);
 
     // 3. Cross-field rules.
     let mut rows = Vec::new();
-    for (k, (name, apps)) in inputs.iter().enumerate() {
+    for (k, set) in inputs.iter().enumerate() {
+        let (name, apps) = (set.name.as_str(), set.apps.as_slice());
         let en = &e;
         let pre = arcs.get(k).ok_or("no arcs")?;
         let mut c = vec![
@@ -784,13 +1048,14 @@ fn real_main() -> Result<ExitCode, Error> {
                     }
                     pre.len()
                 }),
-            ),
+            )
+            .key("datalogic"),
         ];
-        let (s, t) = sampling(k, samples_one, samples_batch);
+        let (s, t) = sampling(apps.len(), samples_one, samples_batch);
         measure(&mut c, s, t);
-        rows.push((*name, c));
+        rows.push((name, c));
     }
-    table(&mut md, "Rust — 3. Six cross-field rules (XF-10.a, XF-10.b, XF-06.a, XF-15, XF-16.c, XF-13.a): baokao vs JSONLogic (`datalogic-rs` 4.0.21, `peers/cross-field.jsonlogic.json`)", &rows);
+    let t_xf = table(&mut md, "Rust — 3. Six cross-field rules (XF-10.a, XF-10.b, XF-06.a, XF-15, XF-16.c, XF-13.a): baokao vs JSONLogic (`datalogic-rs` 4.0.21, `peers/cross-field.jsonlogic.json`)", &rows);
 
     let _ = writeln!(
         md,
@@ -802,8 +1067,68 @@ fn real_main() -> Result<ExitCode, Error> {
         std::fs::create_dir_all(dir)?;
     }
     std::fs::write(&out_path, &md)?;
-    eprintln!("wrote {}", out_path.display());
+    // The medians for benches/report.py (the targets table of docs/benchmarks.md), beside the fragment.
+    let json_path = out_path.with_extension("json");
+    let medians = json!({
+        "harness": "benches/compare (Rust)",
+        "quick": quick,
+        "started": started,
+        "load": [load_before, load_average()],
+        "tables": {"schema": t_schema, "eligibility": t_elig, "cross_field": t_xf},
+    });
+    std::fs::write(&json_path, serde_json::to_string_pretty(&medians)? + "\n")?;
+    eprintln!("wrote {} and {}", out_path.display(), json_path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every rule, decision and material of the pack, in the pack's order (what an overlay can disable).
+fn every_rule_and_decision(engine: &Engine) -> Vec<String> {
+    let pack = engine.pack();
+    pack.rules
+        .iter()
+        .map(|r| r.id.to_string())
+        .chain(pack.decisions.iter().map(|d| d.id.to_string()))
+        .chain(pack.materials.iter().map(|m| m.id.clone()))
+        .collect()
+}
+
+/// Rewrites the `disable` list of `packs/<name>/pack.toml` so the overlay keeps exactly `keep`
+/// (and its `# Keeps:` comment); the rest of the file is left as it is.
+fn write_overlay(name: &str, ids: &[String], keep: &[&str]) -> Result<(), Error> {
+    let path = compare_dir().join("packs").join(name).join("pack.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("`{}`: {e}", path.display()))?;
+    let start = text
+        .find("disable = [")
+        .ok_or_else(|| format!("`{}` has no `disable = [`", path.display()))?;
+    let end = text[start..]
+        .find("\n]")
+        .map(|i| start + i + 2)
+        .ok_or_else(|| format!("`{}`: unterminated `disable`", path.display()))?;
+    let mut list = String::from("disable = [\n");
+    for id in ids.iter().filter(|id| !keep.contains(&id.as_str())) {
+        let _ = writeln!(list, "  \"{id}\",");
+    }
+    list.push(']');
+    let kept = if keep.is_empty() {
+        "no rule or decision".to_owned()
+    } else {
+        keep.join(", ")
+    };
+    let mut out = String::new();
+    for line in text[..start].lines() {
+        if line.starts_with("# Keeps: ") {
+            let _ = writeln!(
+                out,
+                "# Keeps: {kept}. The harness checks at start-up that exactly"
+            );
+        } else {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out.push_str(&list);
+    out.push_str(&text[end..]);
+    std::fs::write(&path, out)?;
+    Ok(())
 }
 
 /// The UTC time as `YYYY-MM-DD HH:MM` (no date crate needed for one stamp).
