@@ -749,7 +749,6 @@ fn lint_cmd(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
 
 /// `baokao notice`: render one application's success notice.
 fn notice(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
-    use std::io::Read;
     let mut pack = None;
     let mut lang_of = Lang::Zh;
     let mut out_file = None;
@@ -772,15 +771,7 @@ fn notice(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
     let pack = pack.ok_or_else(|| usage("`--pack` is required"))?;
     let input = input.ok_or_else(|| usage("no application given (a file, or `-` for stdin)"))?;
     let engine = load(&pack, load_options)?;
-    // Read at most one byte more than a document may have (and a byte order mark).
-    let limit = u64::try_from(baokao::MAX_DOCUMENT_BYTES + 4).unwrap_or(u64::MAX);
-    let mut bytes = Vec::new();
-    let read = if input == "-" {
-        std::io::stdin().take(limit).read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(&input).and_then(|f| f.take(limit).read_to_end(&mut bytes))
-    };
-    read.map_err(|e| Fatal::Failed(format!("cannot read `{input}`: {e}")))?;
+    let bytes = read_document(&input)?;
     let html = baokao::parse_application_bytes(&bytes)
         .map_err(baokao::Error::from)
         .and_then(|doc| engine.notice(&doc, lang_of));
@@ -816,9 +807,23 @@ fn write_out(file: Option<&str>, text: &str) -> Result<(), Fatal> {
     std::fs::write(f, text.as_bytes()).map_err(cannot)
 }
 
+/// One application's bytes from a file or stdin (`-`), read at most a few bytes beyond the
+/// largest document (and a byte order mark): the core refuses larger ones with its own code.
+fn read_document(input: &str) -> Result<Vec<u8>, Fatal> {
+    use std::io::Read;
+    let limit = u64::try_from(baokao::MAX_DOCUMENT_BYTES + 4).unwrap_or(u64::MAX);
+    let mut bytes = Vec::new();
+    let read = if input == "-" {
+        std::io::stdin().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(input).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Fatal::Failed(format!("cannot read `{input}`: {e}")))?;
+    Ok(bytes)
+}
+
 /// `baokao form`: the form description, or with `--state` what an application makes of it.
 fn form(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
-    use std::io::Read;
     let mut pack = None;
     let mut lang_of = Lang::Zh;
     let mut state = None;
@@ -842,15 +847,7 @@ fn form(args: &[String], load_options: &LoadOptions) -> Result<u8, Fatal> {
         )?;
         return Ok(0);
     };
-    // Read at most a few bytes more than a document may have: the core refuses larger ones.
-    let limit = u64::try_from(baokao::MAX_DOCUMENT_BYTES + 4).unwrap_or(u64::MAX);
-    let mut bytes = Vec::new();
-    let read = if input == "-" {
-        std::io::stdin().take(limit).read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(&input).and_then(|f| f.take(limit).read_to_end(&mut bytes))
-    };
-    read.map_err(|e| Fatal::Failed(format!("cannot read `{input}`: {e}")))?;
+    let bytes = read_document(&input)?;
     let found = baokao::parse_application_bytes(&bytes)
         .map_err(baokao::Error::from)
         .and_then(|doc| engine.form_state(&doc))

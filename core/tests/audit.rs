@@ -16,21 +16,25 @@ use std::path::Path;
 use baokao::model::{Effect, Severity};
 use baokao::{testing, Engine};
 
-/// One row of the audit table: rule id → (after, example).
-fn audit_rows() -> BTreeMap<String, (String, String)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/audit-nmec-2024.md");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut rows = BTreeMap::new();
-    for line in text.lines() {
+/// The cells of each row of the audit table (seven columns; the header and the rule line skipped).
+fn table_rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines().filter_map(|line| {
         let cells: Vec<&str> = line
             .trim()
             .trim_matches('|')
             .split(" | ")
             .map(str::trim)
             .collect();
-        if cells.len() != 7 || cells[0] == "Rule" || cells[0].starts_with("---") {
-            continue;
-        }
+        (cells.len() == 7 && cells[0] != "Rule" && !cells[0].starts_with("---")).then_some(cells)
+    })
+}
+
+/// One row of the audit table: rule id → (after, example).
+fn audit_rows() -> BTreeMap<String, (String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/audit-nmec-2024.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut rows = BTreeMap::new();
+    for cells in table_rows(&text) {
         let previous = rows.insert(
             cells[0].to_owned(),
             (cells[3].to_owned(), cells[6].to_owned()),
@@ -123,16 +127,7 @@ fn the_audits_counts_are_the_tables() {
     let text = std::fs::read_to_string(&path).unwrap();
     let mut changes: BTreeMap<&str, usize> = BTreeMap::new();
     let mut reviewed = 0;
-    for line in text.lines() {
-        let cells: Vec<&str> = line
-            .trim()
-            .trim_matches('|')
-            .split(" | ")
-            .map(str::trim)
-            .collect();
-        if cells.len() != 7 || cells[0] == "Rule" || cells[0].starts_with("---") {
-            continue;
-        }
+    for cells in table_rows(&text) {
         reviewed += 1;
         let kind = match cells[4] {
             "—" => "unchanged",
