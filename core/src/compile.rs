@@ -12,7 +12,7 @@ use regex::Regex;
 use crate::error::CompileError;
 use crate::expr::ast::{Ast, BinOp, Lit, Span};
 use crate::expr::check::{compile_regex, hint, CheckError, Checker, Names, ParamValue, TableSig};
-use crate::expr::eval::{Bound, Cx, TableData, Work};
+use crate::expr::eval::{Bound, Cx, KeyHash, TableData, Work};
 use crate::expr::ir::{CmpOp, Node};
 use crate::expr::parser;
 use crate::mask::Mask;
@@ -891,9 +891,14 @@ fn field_info(
                 None
             }
         });
-    let allowed = enumeration
-        .as_ref()
-        .map(|v| v.iter().map(|s| Box::<str>::from(&**s)).collect());
+    let allowed = enumeration.as_ref().map(|v| {
+        let mut map = HashMap::with_capacity_and_hasher(v.len(), KeyHash::default());
+        for (i, s) in v.iter().enumerate() {
+            map.entry(Box::<str>::from(&**s))
+                .or_insert(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        map
+    });
     FieldInfo {
         path: def.path.clone(),
         key: key.into(),

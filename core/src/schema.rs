@@ -1,13 +1,13 @@
 //! The compiled schema: fields resolved to slots, and the one pass that binds an application
 //! document to those slots while checking types, enumerations, patterns, lengths and ranges.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use regex::Regex;
 
 use crate::builtins::{dates, text};
-use crate::expr::eval::{Bound, KeyHash};
+use crate::expr::eval::{Bound, KeyHash, NO_SYM};
 use crate::expr::ir::Node;
 use crate::pack::model::Severity;
 use crate::pack::model::{FieldType, Localized, MeasureDef};
@@ -93,8 +93,10 @@ pub enum Member {
 #[derive(Debug, Default)]
 pub struct Constraints {
     /// Allowed values, hashed: one hash and one comparison per check (a binary search made
-    /// several string comparisons; docs/benchmarks.md, "Where validation spends its time").
-    pub allowed: Option<HashSet<Box<str>, KeyHash>>,
+    /// several string comparisons; docs/benchmarks.md, "Where validation spends its time"). Each
+    /// maps to its symbol, its index in the enumeration (the first, if listed twice): the binding
+    /// records it, so rules compare enumeration values as integers ([`crate::expr::ir::SymSet`]).
+    pub allowed: Option<HashMap<Box<str>, u32, KeyHash>>,
     /// Pattern, with its source text.
     pub pattern: Option<(Regex, String)>,
     /// Length bounds in characters.
@@ -469,6 +471,8 @@ fn type_name(t: FieldType) -> &'static str {
 enum Read {
     /// A value (or null, read as unknown).
     Value,
+    /// A value of the field's enumeration: its symbol.
+    Member(u32),
     /// The placeholder `-` of a `dash` field.
     Dash,
     /// A value of the wrong type or format: reported, read as unknown.
@@ -539,8 +543,10 @@ fn read_scalar<'a>(
             return (Value::Unknown, Read::Invalid);
         }
     };
-    check_constraints(f, value, path, sink);
-    (value, Read::Value)
+    match check_constraints(f, value, path, sink) {
+        Some(sym) => (value, Read::Member(sym)),
+        None => (value, Read::Value),
+    }
 }
 
 fn bad_date<'a>(
@@ -553,30 +559,33 @@ fn bad_date<'a>(
     (Value::Unknown, Read::Invalid)
 }
 
+/// Check a value against the field's constraints; the symbol of a value of its enumeration.
 fn check_constraints(
     f: &FieldInfo,
     value: Value<'_>,
     path: &dyn Fn() -> String,
     sink: &mut Sink<'_>,
-) {
+) -> Option<u32> {
     let c = &f.constraints;
+    let mut sym = None;
     if let Value::Text(s) = value {
         let shown = || crate::mask::field_text(f.mask, s).into_owned();
         if let Some(values) = &c.allowed {
-            if !values.contains(s) {
+            let Some(&i) = values.get(s) else {
                 sink.field(f, path(), "enum_mismatch", &Detail::Value(shown()));
-                return;
-            }
+                return None;
+            };
+            sym = Some(i);
         }
         if c.min_length.is_some() || c.max_length.is_some() {
             let n = text::char_len(s);
             if let Some(min) = c.min_length.filter(|m| n < *m as usize) {
                 sink.field(f, path(), "too_short", &Detail::Bound(min.to_string()));
-                return;
+                return sym;
             }
             if let Some(max) = c.max_length.filter(|m| n > *m as usize) {
                 sink.field(f, path(), "too_long", &Detail::Bound(max.to_string()));
-                return;
+                return sym;
             }
         }
         if let Some((re, _)) = &c.pattern {
@@ -606,6 +615,7 @@ fn check_constraints(
             );
         }
     }
+    sym
 }
 
 impl Schema {
@@ -617,6 +627,7 @@ impl Schema {
     ) -> Bound<'a> {
         let mut bound = Bound {
             slots: vec![Value::Unknown; self.fields.len()],
+            syms: vec![NO_SYM; self.fields.len()],
             dashes: Vec::new(),
             invalid: Vec::new(),
             invalid_steps: Vec::new(),
@@ -667,6 +678,11 @@ impl Schema {
                         match read {
                             Read::Dash => bound.dashes.push(slot),
                             Read::Invalid => bound.invalid.push(slot),
+                            Read::Member(sym) => {
+                                if let Some(s) = bound.syms.get_mut(slot as usize) {
+                                    *s = sym;
+                                }
+                            }
                             Read::Value => {}
                         }
                         if let Some(s) = bound.slots.get_mut(slot as usize) {
@@ -850,7 +866,7 @@ fn bind_list<'a>(
             }
         };
         if let (Value::Text(s), Some(values)) = (v, &info.field.constraints.allowed) {
-            if !values.contains(s) {
+            if !values.contains_key(s) {
                 sink.field(
                     &info.field,
                     item_path(),

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use regex::Regex;
 
 use super::ast::{Ast, BinOp, Lit, Span};
-use super::eval::MAX_QUANT_DEPTH;
-use super::ir::{ArithOp, CmpOp, Node, Source};
+use super::eval::{MAX_QUANT_DEPTH, NO_SYM};
+use super::ir::{ArithOp, CmpOp, Node, Source, SymSet};
 use crate::builtins::{self, dates};
 use crate::mask::Mask;
 use crate::schema::{Member, Schema};
@@ -118,6 +118,47 @@ impl<'c> Checker<'c> {
             trace,
             reads: Vec::new(),
             read_steps: Vec::new(),
+        }
+    }
+
+    /// A fused `field == text` or `field in [texts]` of a field with an enumeration, rewritten to
+    /// compare symbols ([`Node::FieldSymEq`], [`Node::FieldSymIn`]); any other node unchanged.
+    fn intern(&self, node: Node) -> Node {
+        let allowed = |slot: u32| {
+            self.names
+                .schema
+                .field(slot)
+                .and_then(|f| f.constraints.allowed.as_ref())
+        };
+        match node {
+            Node::FieldCmpConst(op @ (CmpOp::Eq | CmpOp::Ne), slot, Scalar::Text(text)) => {
+                match allowed(slot) {
+                    Some(values) => Node::FieldSymEq {
+                        slot,
+                        sym: values.get(&text).copied().unwrap_or(NO_SYM),
+                        text,
+                        negate: op == CmpOp::Ne,
+                    },
+                    None => Node::FieldCmpConst(op, slot, Scalar::Text(text)),
+                }
+            }
+            Node::FieldInConst { slot, set, negate }
+                if set.iter().all(|c| matches!(c, Scalar::Text(_))) =>
+            {
+                match allowed(slot) {
+                    Some(values) => Node::FieldSymIn {
+                        slot,
+                        syms: SymSet::of(set.iter().filter_map(|c| match c {
+                            Scalar::Text(t) => values.get(t).copied(),
+                            _ => None,
+                        })),
+                        set,
+                        negate,
+                    },
+                    None => Node::FieldInConst { slot, set, negate },
+                }
+            }
+            node => node,
         }
     }
 
@@ -445,7 +486,7 @@ impl<'c> Checker<'c> {
                     BinOp::Gt => CmpOp::Gt,
                     _ => CmpOp::Ge,
                 };
-                let node = fuse_cmp(cmp, a.node, b.node);
+                let node = self.intern(fuse_cmp(cmp, a.node, b.node));
                 Ok(Typed::clear(self.traced(span, node), Ty::Bool))
             }
             BinOp::In | BinOp::NotIn => {
@@ -526,7 +567,7 @@ impl<'c> Checker<'c> {
                     nodes.push(t.node);
                 }
                 Ok(if consts.len() == nodes.len() {
-                    fuse_in(needle.node, consts, negate)
+                    self.intern(fuse_in(needle.node, consts, negate))
                 } else {
                     Node::InNodes {
                         needle: Box::new(needle.node),
@@ -540,7 +581,7 @@ impl<'c> Checker<'c> {
                     if Ty::unify(needle.ty, item.ty()).is_none() {
                         return mismatch(item.ty());
                     }
-                    Ok(fuse_in(needle.node, values.clone(), negate))
+                    Ok(self.intern(fuse_in(needle.node, values.clone(), negate)))
                 }
                 Some(ParamValue::Scalar(_)) => {
                     fail("type_mismatch", *pspan, format!("`${name}` is not a list"))

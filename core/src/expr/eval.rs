@@ -68,11 +68,17 @@ impl std::hash::Hasher for KeyHasher {
 /// Builds [`KeyHasher`]s.
 pub type KeyHash = std::hash::BuildHasherDefault<KeyHasher>;
 
+/// The symbol of no enumeration value.
+pub const NO_SYM: u32 = u32::MAX;
+
 /// An application bound to the schema's slots.
 #[derive(Debug, Default)]
 pub struct Bound<'a> {
     /// Top-level field values by slot.
     pub slots: Vec<Value<'a>>,
+    /// By slot, the symbol of a value of the field's enumeration (its index there), else
+    /// [`NO_SYM`] (no value, a field without enumeration, a value outside it).
+    pub syms: Vec<u32>,
     /// Slots whose value was the placeholder `-`.
     pub dashes: Vec<u32>,
     /// Slots given a value of the wrong type or format: present, so not also `required_missing`.
@@ -92,6 +98,7 @@ impl Bound<'_> {
     pub fn empty() -> Self {
         Bound {
             slots: Vec::new(),
+            syms: Vec::new(),
             dashes: Vec::new(),
             invalid: Vec::new(),
             invalid_steps: Vec::new(),
@@ -169,6 +176,12 @@ pub struct Cx<'x> {
 }
 
 impl<'x> Cx<'x> {
+    /// The enumeration symbol of a top-level field's value ([`NO_SYM`] when it has none).
+    #[inline]
+    fn sym(&self, slot: u32) -> u32 {
+        self.doc.syms.get(slot as usize).copied().unwrap_or(NO_SYM)
+    }
+
     /// The value of a top-level field by slot (`Unknown` when absent).
     #[inline]
     fn slot(&self, slot: u32) -> Value<'x> {
@@ -285,6 +298,30 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
         Node::CmpConst(op, l, c) => compare(*op, &eval(l, cx, env, tr), &c.value()),
         Node::FieldCmpConst(op, slot, c) => compare(*op, &cx.slot(*slot), &c.value()),
         Node::FieldInConst { slot, set, negate } => member(cx.slot(*slot), set, *negate),
+        Node::FieldSymEq {
+            slot,
+            sym,
+            text,
+            negate,
+        } => match cx.sym(*slot) {
+            // A value of the enumeration equals the constant exactly when their symbols do
+            // (a constant outside the enumeration has none, and equals no such value).
+            NO_SYM => compare(
+                if *negate { CmpOp::Ne } else { CmpOp::Eq },
+                &cx.slot(*slot),
+                &Value::Text(text),
+            ),
+            s => Value::Bool((s == *sym) != *negate),
+        },
+        Node::FieldSymIn {
+            slot,
+            syms,
+            set,
+            negate,
+        } => match cx.sym(*slot) {
+            NO_SYM => member(cx.slot(*slot), set, *negate),
+            s => Value::Bool(syms.contains(s) != *negate),
+        },
         Node::Arith(op, l, r) => arith(*op, eval(l, cx, env, tr), eval(r, cx, env, tr)),
         Node::InConst {
             needle,

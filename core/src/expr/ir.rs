@@ -49,6 +49,35 @@ pub enum Source {
     List(u32),
 }
 
+/// A set of enumeration symbols, as a bit set.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SymSet(Box<[u64]>);
+
+impl SymSet {
+    /// The set of `syms`.
+    pub fn of(syms: impl IntoIterator<Item = u32>) -> Self {
+        let mut words: Vec<u64> = Vec::new();
+        for s in syms {
+            let w = (s / 64) as usize;
+            if words.len() <= w {
+                words.resize(w + 1, 0);
+            }
+            if let Some(word) = words.get_mut(w) {
+                *word |= 1 << (s % 64);
+            }
+        }
+        SymSet(words.into())
+    }
+
+    /// Whether `sym` is in the set.
+    #[inline]
+    pub fn contains(&self, sym: u32) -> bool {
+        self.0
+            .get((sym / 64) as usize)
+            .is_some_and(|w| w & (1 << (sym % 64)) != 0)
+    }
+}
+
 /// Quantifier kinds.
 pub use super::ast::Quant;
 
@@ -103,6 +132,30 @@ pub enum Node {
         /// The field's slot.
         slot: u32,
         /// The set.
+        set: Box<[Scalar]>,
+        /// `not in`.
+        negate: bool,
+    },
+    /// `field == constant` (or `!=`) of a field with an enumeration, by symbol: no string
+    /// comparison when the field's value belongs to the enumeration.
+    FieldSymEq {
+        /// The field's slot.
+        slot: u32,
+        /// The constant's symbol in the field's enumeration ([`crate::expr::eval::NO_SYM`] if
+        /// it is not one of its values).
+        sym: u32,
+        /// The constant, compared as text with a value outside the enumeration.
+        text: Box<str>,
+        /// `!=`.
+        negate: bool,
+    },
+    /// Membership of an enumeration field's value in a constant set, by symbol.
+    FieldSymIn {
+        /// The field's slot.
+        slot: u32,
+        /// The symbols of the set's values that belong to the enumeration.
+        syms: SymSet,
+        /// The set, compared as text with a value outside the enumeration.
         set: Box<[Scalar]>,
         /// `not in`.
         negate: bool,
