@@ -131,17 +131,117 @@ fn not_utf8(bytes: &[u8], e: &std::str::Utf8Error) -> ApplicationError {
 }
 
 /// Parse a document without its byte order mark.
+///
+/// The depth is checked while parsing ([`DepthSeed`]): a document nested deeper than
+/// [`MAX_DOCUMENT_DEPTH`] stops the parse at its first level too many. Only when the parse fails
+/// is the text scanned ([`check_depth`]), so that a document too deep is `too_deep` at the
+/// offset the scan finds whatever else is wrong with it — as when the scan ran before parsing —
+/// and a document that is not too deep keeps its JSON error. (A text that parses is valid JSON,
+/// whose nesting the scan counts exactly: it passes the scan.)
 fn parse_document(text: &str) -> Result<serde_json::Value, ApplicationError> {
+    use serde::de::DeserializeSeed as _;
     check_size(text.len())?;
-    check_depth(text.as_bytes())?;
-    serde_json::from_str(text).map_err(|e| ApplicationError::Json {
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = DepthSeed { depth: 0 }
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    parsed.map_err(|e| match check_depth(text.as_bytes()) {
+        Err(too_deep) => too_deep,
+        Ok(()) => ApplicationError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        },
     })
 }
 
-/// Reject documents nested deeper than [`MAX_DOCUMENT_DEPTH`] before parsing them.
+/// Deserializes a [`serde_json::Value`] as `serde_json` does, failing at the first array or
+/// object nested deeper than [`MAX_DOCUMENT_DEPTH`]; `depth` counts the enclosing ones.
+#[derive(Clone, Copy)]
+struct DepthSeed {
+    depth: usize,
+}
+
+impl DepthSeed {
+    /// The seed of the values inside an array or object, or an error when it is one too deep.
+    fn inner<E: serde::de::Error>(self) -> Result<DepthSeed, E> {
+        let depth = self.depth + 1;
+        if depth > MAX_DOCUMENT_DEPTH {
+            return Err(E::custom("nested too deep"));
+        }
+        Ok(DepthSeed { depth })
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for DepthSeed {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for DepthSeed {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::String(v))
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let inner = self.inner()?;
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(inner)? {
+            items.push(v);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let inner = self.inner()?;
+        let mut values = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            values.insert(key, map.next_value_seed(inner)?);
+        }
+        Ok(serde_json::Value::Object(values))
+    }
+}
+
+/// Find where a text nests arrays and objects deeper than [`MAX_DOCUMENT_DEPTH`], counting
+/// brackets outside strings (whether or not the text is valid JSON).
 fn check_depth(bytes: &[u8]) -> Result<(), ApplicationError> {
     let mut depth = 0usize;
     let mut in_string = false;
@@ -443,7 +543,7 @@ impl Engine {
         Ok(crate::form::state(&self.program, doc)?)
     }
 
-    /// [`Engine::form_state`] of JSON text (size and depth limits applied before parsing).
+    /// [`Engine::form_state`] of JSON text (the size limit applied before parsing, the depth limit while parsing).
     pub fn form_state_json(&self, text: &str) -> Result<FormState, Error> {
         self.form_state(&parse_application(text)?)
     }
@@ -531,7 +631,7 @@ impl Engine {
         self.notice(&doc, lang)
     }
 
-    /// Validate JSON text (size and depth limits applied before parsing; a leading byte order mark
+    /// Validate JSON text (the size limit applied before parsing, the depth limit while parsing; a leading byte order mark
     /// skipped).
     pub fn validate_json(&self, text: &str, options: &Options) -> Result<Report, Error> {
         let doc = parse_application(text)?;
@@ -1143,4 +1243,82 @@ fn _assert_send_sync() {
     fn is<T: Send + Sync + Clone>() {}
     is::<Engine>();
     let _ = Node::Decision(0);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod depth_tests {
+    use super::{check_depth, parse_document, ApplicationError, MAX_DOCUMENT_DEPTH};
+
+    /// How documents were parsed before the depth was checked while parsing: a scan, then
+    /// `serde_json::from_str`.
+    fn scan_then_parse(text: &str) -> Result<serde_json::Value, ApplicationError> {
+        check_depth(text.as_bytes())?;
+        serde_json::from_str(text).map_err(|e| ApplicationError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
+    }
+
+    fn nested(depth: usize, inner: &str) -> String {
+        let mut s = String::new();
+        for i in 0..depth {
+            s.push_str(if i % 2 == 0 { "{\"a\":" } else { "[1," });
+        }
+        s.push_str(inner);
+        for i in (0..depth).rev() {
+            s.push(if i % 2 == 0 { '}' } else { ']' });
+        }
+        s
+    }
+
+    #[test]
+    fn parsing_with_the_depth_check_gives_the_scans_answers() {
+        let full = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../rules/nmec-2024/examples/a-clinical-bachelor.json"
+        ))
+        .unwrap();
+        let mut texts: Vec<String> = vec![
+            full.clone(),
+            r#"{"a": "[[[[{{{{\"]]"}"#.into(),
+            r#"{"a": tru, "b": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["#
+                .into(),
+            "{\"a\": 1e400}".into(),
+            "{\"a\": 1} x".into(),
+            "{1: 2}".into(),
+            "{\"a\": 1, \"a\": 2}".into(),
+            "[-0, 1.5, 18446744073709551615, -9223372036854775808, \"\\u00e9\\n\"]".into(),
+            "]]]]{}".into(),
+            String::new(),
+            "   ".into(),
+            "[".repeat(10_000),
+        ];
+        for depth in [
+            MAX_DOCUMENT_DEPTH - 1,
+            MAX_DOCUMENT_DEPTH,
+            MAX_DOCUMENT_DEPTH + 1,
+            130,
+        ] {
+            texts.push(nested(depth, "null"));
+            texts.push(nested(depth, "\"]]]\""));
+            texts.push(nested(depth, "nul"));
+            let mut t = nested(depth, "1");
+            t.push_str(" trailing");
+            texts.push(t);
+            let mut t = nested(depth, "1");
+            t.truncate(t.len() - 1);
+            texts.push(t);
+        }
+        // Every prefix of the full application: each one a different syntax error.
+        for end in 0..full.len() {
+            if let Some(p) = full.get(..end) {
+                texts.push(p.to_owned());
+            }
+        }
+        for t in &texts {
+            assert_eq!(parse_document(t), scan_then_parse(t), "{t:.80}");
+        }
+    }
 }
