@@ -631,8 +631,8 @@ impl Engine {
         self.notice(&doc, lang)
     }
 
-    /// Validate JSON text (the size limit applied before parsing, the depth limit while parsing; a leading byte order mark
-    /// skipped).
+    /// Validate JSON text (the size limit applied before parsing, the depth limit while parsing;
+    /// a leading byte order mark skipped).
     pub fn validate_json(&self, text: &str, options: &Options) -> Result<Report, Error> {
         let doc = parse_application(text)?;
         self.run(&doc, options)
