@@ -13,7 +13,7 @@ use crate::error::CompileError;
 use crate::expr::ast::{Ast, BinOp, Lit, Span};
 use crate::expr::check::{compile_regex, hint, CheckError, Checker, Names, ParamValue, TableSig};
 use crate::expr::eval::{Bound, Cx, KeyHash, TableData, Work};
-use crate::expr::ir::{CmpOp, Node};
+use crate::expr::ir::{CmpOp, Node, SymSet};
 use crate::expr::parser;
 use crate::mask::Mask;
 use crate::pack::locations::Locations;
@@ -127,6 +127,9 @@ pub enum CCell {
     In(Box<[Scalar]>, bool),
     /// Compare with an expression.
     Cmp(CmpOp, Node),
+    /// [`CCell::In`] on an input that reads a field with an enumeration: the symbols of the
+    /// set's values in it, compared with the field's symbol; the set for a value outside it.
+    Sym(SymSet, Box<[Scalar]>, bool),
 }
 
 /// A compiled row.
@@ -175,6 +178,9 @@ pub struct CDecision {
     pub reads: Vec<u32>,
     /// The finite domain of each input (its enumeration, or both booleans), for `lint`.
     pub domains: Vec<Option<Vec<Scalar>>>,
+    /// Per input, the slot of the field with an enumeration that it reads, if it is one: its
+    /// cells are [`CCell::Sym`].
+    pub sym_slots: Vec<Option<u32>>,
 }
 
 /// The compiled program.
@@ -2162,7 +2168,7 @@ fn compile_decision(
     let mut slots = reads.0;
     slots.sort_unstable();
     slots.dedup();
-    Some(CDecision {
+    let mut decision = CDecision {
         id: d.id.as_str().into(),
         route: d.route,
         hit: d.hit,
@@ -2173,7 +2179,38 @@ fn compile_decision(
         step,
         reads: slots,
         domains,
-    })
+        sym_slots: Vec::new(),
+    };
+    intern_cells(&mut decision, names.schema);
+    Some(decision)
+}
+
+/// Turn the `in` cells of inputs that read a field with an enumeration into [`CCell::Sym`].
+fn intern_cells(d: &mut CDecision, schema: &Schema) {
+    let allowed = |e: &CExpr| match e.plain {
+        Node::Field(slot) => schema
+            .field(slot)
+            .and_then(|f| f.constraints.allowed.as_ref())
+            .map(|a| (slot, a)),
+        _ => None,
+    };
+    let per_input: Vec<_> = d.inputs.iter().map(allowed).collect();
+    d.sym_slots = per_input.iter().map(|a| a.map(|(slot, _)| slot)).collect();
+    for row in d.rows.iter_mut().chain(d.default.as_mut()) {
+        for (cell, a) in row.cells.iter_mut().zip(&per_input) {
+            let (Some((_, values)), CCell::In(set, negate)) = (a, &*cell) else {
+                continue;
+            };
+            if !set.iter().all(|c| matches!(c, Scalar::Text(_))) {
+                continue;
+            }
+            let syms = SymSet::of(set.iter().filter_map(|c| match c {
+                Scalar::Text(t) => values.get(t).copied(),
+                _ => None,
+            }));
+            *cell = CCell::Sym(syms, set.clone(), *negate);
+        }
+    }
 }
 
 fn enum_of_path(ast: &Ast, schema: &Schema) -> Option<Vec<Box<str>>> {

@@ -1089,10 +1089,14 @@ fn run_rule(
     }
 }
 
-fn cell_matches(cell: &CCell, input: Value<'_>, cx: &Cx<'_>) -> Value<'static> {
+/// Whether an input's value (`sym`: its enumeration symbol, or [`eval::NO_SYM`]) fits a cell.
+fn cell_matches(cell: &CCell, input: Value<'_>, sym: u32, cx: &Cx<'_>) -> Value<'static> {
     match cell {
         CCell::Any => Value::Bool(true),
-        CCell::In(set, negate) => {
+        CCell::Sym(syms, _, negate) if sym != eval::NO_SYM => {
+            Value::Bool(syms.contains(sym) != *negate)
+        }
+        CCell::In(set, negate) | CCell::Sym(_, set, negate) => {
             if !input.is_known() {
                 return Value::Unknown;
             }
@@ -1106,10 +1110,10 @@ fn cell_matches(cell: &CCell, input: Value<'_>, cx: &Cx<'_>) -> Value<'static> {
     }
 }
 
-fn row_matches(row: &CRow, inputs: &[Value<'_>], cx: &Cx<'_>) -> Value<'static> {
+fn row_matches(row: &CRow, inputs: &[Value<'_>], syms: &[u32], cx: &Cx<'_>) -> Value<'static> {
     let mut unknown = false;
-    for (cell, v) in row.cells.iter().zip(inputs) {
-        match cell_matches(cell, *v, cx) {
+    for ((cell, v), sym) in row.cells.iter().zip(inputs).zip(syms) {
+        match cell_matches(cell, *v, *sym, cx) {
             Value::Bool(false) => return Value::Bool(false),
             Value::Bool(true) => {}
             _ => unknown = true,
@@ -1186,11 +1190,18 @@ fn run_decision<'p>(
         *slot = mode.eval(e, cx, &mut values);
     }
     let inputs = inputs.get(..d.inputs.len()).unwrap_or(&[]);
+    let mut syms = [eval::NO_SYM; compile::MAX_DECISION_INPUTS];
+    for (sym, slot) in syms.iter_mut().zip(&d.sym_slots) {
+        if let Some(slot) = slot {
+            *sym = cx.sym(*slot);
+        }
+    }
+    let syms = syms.get(..inputs.len()).unwrap_or(&[]);
     let mut output = Value::Unknown;
     let mut hit_row = None;
     let mut blocked = false;
     for (n, row) in d.rows.iter().enumerate() {
-        match row_matches(row, inputs, cx) {
+        match row_matches(row, inputs, syms, cx) {
             Value::Bool(true) => {
                 hit_row.get_or_insert(n);
                 apply_row(d, row, cx, lang, verdict);

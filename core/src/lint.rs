@@ -36,8 +36,8 @@ type CellSet<'a> = Option<&'a [Scalar]>;
 fn cell_set(cell: &CCell) -> Option<CellSet<'_>> {
     match cell {
         CCell::Any => Some(None),
-        CCell::In(set, false) => Some(Some(set)),
-        CCell::In(_, true) | CCell::Cmp(..) => None,
+        CCell::In(set, false) | CCell::Sym(_, set, false) => Some(Some(set)),
+        CCell::In(_, true) | CCell::Sym(_, _, true) | CCell::Cmp(..) => None,
     }
 }
 

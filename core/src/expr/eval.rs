@@ -178,7 +178,7 @@ pub struct Cx<'x> {
 impl<'x> Cx<'x> {
     /// The enumeration symbol of a top-level field's value ([`NO_SYM`] when it has none).
     #[inline]
-    fn sym(&self, slot: u32) -> u32 {
+    pub fn sym(&self, slot: u32) -> u32 {
         self.doc.syms.get(slot as usize).copied().unwrap_or(NO_SYM)
     }
 
