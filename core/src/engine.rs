@@ -138,6 +138,7 @@ fn not_utf8(bytes: &[u8], e: &std::str::Utf8Error) -> ApplicationError {
 /// offset the scan finds whatever else is wrong with it — as when the scan ran before parsing —
 /// and a document that is not too deep keeps its JSON error. (A text that parses is valid JSON,
 /// whose nesting the scan counts exactly: it passes the scan.)
+#[cfg(not(target_arch = "wasm32"))]
 fn parse_document(text: &str) -> Result<serde_json::Value, ApplicationError> {
     use serde::de::DeserializeSeed as _;
     check_size(text.len())?;
@@ -155,13 +156,29 @@ fn parse_document(text: &str) -> Result<serde_json::Value, ApplicationError> {
     })
 }
 
+/// Parse a document without its byte order mark: in the WebAssembly build, the scan then the
+/// parse (the same answers as the parse with its depth check, in less code: the `.wasm` has a
+/// size budget).
+#[cfg(target_arch = "wasm32")]
+fn parse_document(text: &str) -> Result<serde_json::Value, ApplicationError> {
+    check_size(text.len())?;
+    check_depth(text.as_bytes())?;
+    serde_json::from_str(text).map_err(|e| ApplicationError::Json {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
 /// Deserializes a [`serde_json::Value`] as `serde_json` does, failing at the first array or
 /// object nested deeper than [`MAX_DOCUMENT_DEPTH`]; `depth` counts the enclosing ones.
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Clone, Copy)]
 struct DepthSeed {
     depth: usize,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl DepthSeed {
     /// The seed of the values inside an array or object, or an error when it is one too deep.
     fn inner<E: serde::de::Error>(self) -> Result<DepthSeed, E> {
@@ -173,6 +190,7 @@ impl DepthSeed {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl<'de> serde::de::DeserializeSeed<'de> for DepthSeed {
     type Value = serde_json::Value;
 
@@ -181,6 +199,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for DepthSeed {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl<'de> serde::de::Visitor<'de> for DepthSeed {
     type Value = serde_json::Value;
 

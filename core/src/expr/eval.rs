@@ -252,11 +252,11 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
                 .is_some_and(Value::is_known),
         ),
         Node::IsDash(slot) => Value::Bool(cx.doc.dashes.contains(slot)),
-        Node::Not(e) => match eval(e, cx, env, tr) {
+        Node::Not(e) => match sub(e, cx, env, tr) {
             Value::Bool(b) => Value::Bool(!b),
             _ => Value::Unknown,
         },
-        Node::Neg(e) => match eval(e, cx, env, tr) {
+        Node::Neg(e) => match sub(e, cx, env, tr) {
             Value::Int(i) => i.checked_neg().map_or(Value::Unknown, Value::Int),
             Value::Num(x) => Value::Num(-x),
             _ => Value::Unknown,
@@ -264,7 +264,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
         Node::And(items) => {
             let mut unknown = false;
             for e in items {
-                match eval(e, cx, env, tr) {
+                match sub(e, cx, env, tr) {
                     Value::Bool(false) => return Value::Bool(false),
                     Value::Bool(true) => {}
                     _ => unknown = true,
@@ -279,7 +279,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
         Node::Or(items) => {
             let mut unknown = false;
             for e in items {
-                match eval(e, cx, env, tr) {
+                match sub(e, cx, env, tr) {
                     Value::Bool(true) => return Value::Bool(true),
                     Value::Bool(false) => {}
                     _ => unknown = true,
@@ -292,10 +292,10 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             }
         }
         Node::Cmp(op, l, r) => {
-            let (a, b) = (eval(l, cx, env, tr), eval(r, cx, env, tr));
+            let (a, b) = (sub(l, cx, env, tr), sub(r, cx, env, tr));
             compare(*op, &a, &b)
         }
-        Node::CmpConst(op, l, c) => compare(*op, &eval(l, cx, env, tr), &c.value()),
+        Node::CmpConst(op, l, c) => compare(*op, &sub(l, cx, env, tr), &c.value()),
         Node::FieldCmpConst(op, slot, c) => compare(*op, &cx.slot(*slot), &c.value()),
         Node::FieldInConst { slot, set, negate } => member(cx.slot(*slot), set, *negate),
         Node::FieldSymEq {
@@ -303,16 +303,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             sym,
             text,
             negate,
-        } => match cx.sym(*slot) {
-            // A value of the enumeration equals the constant exactly when their symbols do
-            // (a constant outside the enumeration has none, and equals no such value).
-            NO_SYM => compare(
-                if *negate { CmpOp::Ne } else { CmpOp::Eq },
-                &cx.slot(*slot),
-                &Value::Text(text),
-            ),
-            s => Value::Bool((s == *sym) != *negate),
-        },
+        } => sym_eq(cx, *slot, *sym, text, *negate),
         Node::FieldSymIn {
             slot,
             syms,
@@ -322,24 +313,24 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             NO_SYM => member(cx.slot(*slot), set, *negate),
             s => Value::Bool(syms.contains(s) != *negate),
         },
-        Node::Arith(op, l, r) => arith(*op, eval(l, cx, env, tr), eval(r, cx, env, tr)),
+        Node::Arith(op, l, r) => arith(*op, sub(l, cx, env, tr), sub(r, cx, env, tr)),
         Node::InConst {
             needle,
             set,
             negate,
-        } => member(eval(needle, cx, env, tr), set, *negate),
+        } => member(sub(needle, cx, env, tr), set, *negate),
         Node::InNodes {
             needle,
             items,
             negate,
         } => {
-            let v = eval(needle, cx, env, tr);
+            let v = sub(needle, cx, env, tr);
             if !v.is_known() {
                 return Value::Unknown;
             }
             let mut unknown = false;
             for e in items {
-                let x = eval(e, cx, env, tr);
+                let x = sub(e, cx, env, tr);
                 match v.equals(&x) {
                     Some(true) => return Value::Bool(!*negate),
                     None => unknown = true,
@@ -357,7 +348,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             source,
             negate,
         } => {
-            let v = eval(needle, cx, env, tr);
+            let v = sub(needle, cx, env, tr);
             let Source::List(i) = source else {
                 return Value::Unknown;
             };
@@ -400,7 +391,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
         Node::Call(f, args) => {
             let mut vals = [Value::Unknown; 3];
             for (slot, a) in vals.iter_mut().zip(args.iter()) {
-                *slot = eval(a, cx, env, tr);
+                *slot = sub(a, cx, env, tr);
                 if !slot.is_known() {
                     return Value::Unknown;
                 }
@@ -418,7 +409,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             }
             builtins::call(*f, args)
         }
-        Node::Matches(e, re) => match (eval(e, cx, env, tr), cx.regexes.get(*re as usize)) {
+        Node::Matches(e, re) => match (sub(e, cx, env, tr), cx.regexes.get(*re as usize)) {
             (Value::Text(t), Some(re)) => {
                 if !cx.work.spend(text_units(t.len())) {
                     return Value::Unknown;
@@ -428,7 +419,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             _ => Value::Unknown,
         },
         Node::Lookup { table, column, key } => {
-            match (eval(key, cx, env, tr), cx.tables.get(*table as usize)) {
+            match (sub(key, cx, env, tr), cx.tables.get(*table as usize)) {
                 (Value::Text(k), Some(t)) => t
                     .index
                     .get(k)
@@ -440,7 +431,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             }
         }
         Node::InTable { table, key } => {
-            match (eval(key, cx, env, tr), cx.tables.get(*table as usize)) {
+            match (sub(key, cx, env, tr), cx.tables.get(*table as usize)) {
                 (Value::Text(k), Some(t)) => Value::Bool(t.index.contains_key(k)),
                 _ => Value::Unknown,
             }
@@ -452,24 +443,81 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             .unwrap_or(Value::Unknown),
         Node::If(parts) => {
             let [c, a, b] = &**parts;
-            match eval(c, cx, env, tr) {
-                Value::Bool(true) => eval(a, cx, env, tr),
-                Value::Bool(false) => eval(b, cx, env, tr),
+            match sub(c, cx, env, tr) {
+                Value::Bool(true) => sub(a, cx, env, tr),
+                Value::Bool(false) => sub(b, cx, env, tr),
                 _ => Value::Unknown,
             }
         }
         Node::Coalesce(parts) => {
             let [a, b] = &**parts;
-            match eval(a, cx, env, tr) {
-                Value::Unknown => eval(b, cx, env, tr),
+            match sub(a, cx, env, tr) {
+                Value::Unknown => sub(b, cx, env, tr),
                 v => v,
             }
         }
         Node::Traced(span, mask, e) => {
-            let v = eval(e, cx, env, tr);
+            let v = sub(e, cx, env, tr);
             tr.record(*span, *mask, v);
             v
         }
+    }
+}
+
+/// Evaluate a sub-expression: the leaves that most conditions are made of — constants, field
+/// reads, a field compared with a constant or an enumeration's symbols — here, inlined into the
+/// node that holds them; any other node by a call of [`eval`]. Under callgrind, the prologue and
+/// epilogue of the large recursive [`eval`] were about 45 % of the evaluator's instructions, most
+/// of them paid by leaves (docs/benchmarks.md, "Evaluator, round 2").
+#[cfg(not(target_arch = "wasm32"))]
+#[expect(
+    clippy::inline_always,
+    reason = "a hint is not enough: LLVM does not inline into a recursive cycle (measured)"
+)]
+#[inline(always)]
+fn sub<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) -> Value<'x> {
+    match n {
+        Node::Const(c) => c.value(),
+        Node::Field(slot) => cx.slot(*slot),
+        Node::FieldSymEq {
+            slot,
+            sym,
+            text,
+            negate,
+        } => sym_eq(cx, *slot, *sym, text, *negate),
+        Node::FieldSymIn {
+            slot,
+            syms,
+            set,
+            negate,
+        } => match cx.sym(*slot) {
+            NO_SYM => member(cx.slot(*slot), set, *negate),
+            s => Value::Bool(syms.contains(s) != *negate),
+        },
+        _ => eval(n, cx, env, tr),
+    }
+}
+
+/// In the WebAssembly build, every sub-expression is a call of [`eval`]: its size budget has no
+/// room for the inlined leaves.
+#[cfg(target_arch = "wasm32")]
+#[inline]
+fn sub<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) -> Value<'x> {
+    eval(n, cx, env, tr)
+}
+
+/// `field == text` (or `!=`, `negate`) of a field with an enumeration.
+#[inline]
+fn sym_eq<'x>(cx: &Cx<'x>, slot: u32, sym: u32, text: &str, negate: bool) -> Value<'x> {
+    match cx.sym(slot) {
+        // A value of the enumeration equals the constant exactly when their symbols do (a
+        // constant outside the enumeration has none, and equals no such value).
+        NO_SYM => compare(
+            if negate { CmpOp::Ne } else { CmpOp::Eq },
+            &cx.slot(slot),
+            &Value::Text(text),
+        ),
+        s => Value::Bool((s == sym) != negate),
     }
 }
 
@@ -492,7 +540,7 @@ fn quantify<'x, T: Tracer>(
         }
         let mut inner = *env;
         *inner.items.get_mut(usize::from(depth))? = row;
-        match (kind, eval(body, cx, &inner, tr)) {
+        match (kind, sub(body, cx, &inner, tr)) {
             (Quant::Any, Value::Bool(true)) => return Some(Value::Bool(true)),
             (Quant::All, Value::Bool(false)) => return Some(Value::Bool(false)),
             (Quant::Count, Value::Bool(true)) => count += 1,
