@@ -129,6 +129,7 @@ pub enum CCell {
     Cmp(CmpOp, Node),
     /// [`CCell::In`] on an input that reads a field with an enumeration: the symbols of the
     /// set's values in it, compared with the field's symbol; the set for a value outside it.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     Sym(SymSet, Box<[Scalar]>, bool),
 }
 
@@ -900,8 +901,7 @@ fn field_info(
     let allowed = enumeration.as_ref().map(|v| {
         let mut map = HashMap::with_capacity_and_hasher(v.len(), KeyHash::default());
         for (i, s) in v.iter().enumerate() {
-            map.entry(Box::<str>::from(&**s))
-                .or_insert(u32::try_from(i).unwrap_or(u32::MAX));
+            map.entry(Box::<str>::from(&**s)).or_insert(i);
         }
         map
     });
@@ -2168,7 +2168,7 @@ fn compile_decision(
     let mut slots = reads.0;
     slots.sort_unstable();
     slots.dedup();
-    let mut decision = CDecision {
+    let decision = CDecision {
         id: d.id.as_str().into(),
         route: d.route,
         hit: d.hit,
@@ -2181,11 +2181,19 @@ fn compile_decision(
         domains,
         sym_slots: Vec::new(),
     };
-    intern_cells(&mut decision, names.schema);
+    // Not in the WebAssembly build, which has no room in its size budget for it (the cells stay
+    // `In`: the same answers, by text).
+    #[cfg(not(target_arch = "wasm32"))]
+    let decision = {
+        let mut d = decision;
+        intern_cells(&mut d, names.schema);
+        d
+    };
     Some(decision)
 }
 
 /// Turn the `in` cells of inputs that read a field with an enumeration into [`CCell::Sym`].
+#[cfg(not(target_arch = "wasm32"))]
 fn intern_cells(d: &mut CDecision, schema: &Schema) {
     let allowed = |e: &CExpr| match e.plain {
         Node::Field(slot) => schema
@@ -2205,7 +2213,7 @@ fn intern_cells(d: &mut CDecision, schema: &Schema) {
                 continue;
             }
             let syms = SymSet::of(set.iter().filter_map(|c| match c {
-                Scalar::Text(t) => values.get(t).copied(),
+                Scalar::Text(t) => values.get(t).and_then(|&i| u32::try_from(i).ok()),
                 _ => None,
             }));
             *cell = CCell::Sym(syms, set.clone(), *negate);

@@ -96,7 +96,7 @@ pub struct Constraints {
     /// several string comparisons; docs/benchmarks.md, "Where validation spends its time"). Each
     /// maps to its symbol, its index in the enumeration (the first, if listed twice): the binding
     /// records it, so rules compare enumeration values as integers ([`crate::expr::ir::SymSet`]).
-    pub allowed: Option<HashMap<Box<str>, u32, KeyHash>>,
+    pub allowed: Option<HashMap<Box<str>, usize, KeyHash>>,
     /// Pattern, with its source text.
     pub pattern: Option<(Regex, String)>,
     /// Length bounds in characters.
@@ -575,7 +575,7 @@ fn check_constraints(
                 sink.field(f, path(), "enum_mismatch", &Detail::Value(shown()));
                 return None;
             };
-            sym = Some(i);
+            sym = Some(u32::try_from(i).unwrap_or(NO_SYM));
         }
         if c.min_length.is_some() || c.max_length.is_some() {
             let n = text::char_len(s);

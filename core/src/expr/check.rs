@@ -135,7 +135,10 @@ impl<'c> Checker<'c> {
                 match allowed(slot) {
                     Some(values) => Node::FieldSymEq {
                         slot,
-                        sym: values.get(&text).copied().unwrap_or(NO_SYM),
+                        sym: values
+                            .get(&text)
+                            .and_then(|&i| u32::try_from(i).ok())
+                            .unwrap_or(NO_SYM),
                         text,
                         negate: op == CmpOp::Ne,
                     },
@@ -149,7 +152,7 @@ impl<'c> Checker<'c> {
                     Some(values) => Node::FieldSymIn {
                         slot,
                         syms: SymSet::of(set.iter().filter_map(|c| match c {
-                            Scalar::Text(t) => values.get(t).copied(),
+                            Scalar::Text(t) => values.get(t).and_then(|&i| u32::try_from(i).ok()),
                             _ => None,
                         })),
                         set,
