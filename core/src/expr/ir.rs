@@ -256,6 +256,8 @@ impl Node {
             | Node::IsDash(_)
             | Node::FieldCmpConst(..)
             | Node::FieldInConst { .. }
+            | Node::FieldSymEq { .. }
+            | Node::FieldSymIn { .. }
             | Node::Len(_)
             | Node::Decision(_)
             | Node::Quant { .. } => 0,
