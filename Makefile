@@ -54,14 +54,23 @@ wasm-tests:
 catalogue: build
 	@for p in $(PACKS); do $(BAOKAO) doc $$p -o docs/rules/$$(basename $$p).md; done
 
-## The criterion benches (not part of `test`: they time), then benches/report.py writes the Results
-## and targets tables of docs/benchmarks.md, naming the commit (`-dirty` with uncommitted changes).
+## Every measurement of docs/benchmarks.md but the peer comparison (not part of `test`: they time):
+## the criterion benches, callgrind's instruction counts (scripts/callgrind.sh), the Python binding's
+## bench and the WebAssembly bench in Node; then benches/report.py writes the Results and targets
+## tables, naming the commit each ran at (`-dirty` with uncommitted changes). Each build runs before
+## the bench that needs it, never during one. About 25 minutes on 2 cores.
 ## BENCH_ARGS are criterion's options (shorter: BENCH_ARGS="--warm-up-time 1 --measurement-time 2").
 BENCH_ARGS ?= --warm-up-time 1 --measurement-time 5
-bench:
+bench: build
 	mkdir -p target/criterion
 	scripts/commit-id.sh > target/criterion/commit.txt
 	$(CARGO) bench -p baokao-benches --bench engine -- $(BENCH_ARGS)
+	./scripts/callgrind.sh
+	./scripts/test-python.sh --build-only
+	target/py-venv/bin/python bindings-python/bench/bench.py
+	./scripts/build-wasm.sh
+	$(CARGO) build --release -q -p baokao-wasm --example native_bench
+	node bindings-wasm/bench/bench.mjs
 	python3 benches/report.py --write docs/benchmarks.md
 
 ## The side-by-side comparison with peer engines (not part of `test`: it builds zen-engine and friends).

@@ -2,7 +2,7 @@
 
 Run from the repository root with the wheel installed (scripts/test-python.sh installs it):
 
-    target/py-venv/bin/python bindings-python/bench/bench.py [--quick] [--batch FILE.jsonl]
+    target/py-venv/bin/python bindings-python/bench/bench.py [--quick] [--batch FILE.jsonl] [--json PATH]
 
 Measures, on the full application of the 2024 pack (rules/nmec-2024/examples/a-clinical-bachelor.json):
 
@@ -15,7 +15,8 @@ Measures, on the full application of the 2024 pack (rules/nmec-2024/examples/a-c
 - when the Rust CLI is built (target/release/baokao), `baokao check --format json` over the same batch
   as JSON Lines, end to end (process start, pack load and compile, parsing, validating, writing reports).
 
-Every figure is a median over many runs, each timing many calls with time.perf_counter_ns; the
+The figures are also written to target/artifacts/bench-python.json (`--json`) with the commit, for
+benches/report.py. Every figure is a median over many runs, each timing many calls with time.perf_counter_ns; the
 measurements of a table are taken in turn within each run, so machine noise hits them alike.
 """
 
@@ -81,6 +82,8 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, not numbers)")
     p.add_argument("--batch", help="JSON Lines of applications for the batch (default: the pack's examples, cycled)")
     p.add_argument("--size", type=int, default=10_000, help="applications in the batch (default 10,000)")
+    p.add_argument("--json", default=str(ROOT / "target" / "artifacts" / "bench-python.json"),
+                   help="where to write the figures for benches/report.py (default target/artifacts/bench-python.json)")
     args = p.parse_args()
     calls, runs, batch_runs = (100, 3, 2) if args.quick else (2_000, 41, 9)
 
@@ -137,6 +140,7 @@ def main() -> None:
         one, two = t[f"{label} threads=1"], t[f"{label} threads=2"]
         print(f"  {label.strip()}: 2 threads ÷ 1 = {one / two:.2f}×")
     print(f"  dicts: validate_many threads=1 ÷ loop of validate (time) = {t['dicts     threads=1'] / t['dicts     loop of validate']:.2f}")
+    write_results(args, us, {" ".join(label.split()): ns / len(batch) / 1000 for label, ns in t.items()}, len(batch))
 
     if CLI.exists():
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
@@ -158,6 +162,26 @@ def main() -> None:
     else:
         print(f"\n(the Rust CLI is not built at {CLI}: `cargo build --release -p baokao-cli` adds its number)",
               file=sys.stderr)
+
+
+def write_results(args: argparse.Namespace, per_call_us: dict[str, float], many_us: dict[str, float], size: int) -> None:
+    """The figures benches/report.py puts in docs/benchmarks.md (its targets table), with the commit
+    they were measured at (scripts/commit-id.sh)."""
+    commit = subprocess.run([str(ROOT / "scripts" / "commit-id.sh")], capture_output=True, text=True,
+                            check=False).stdout.strip() or "unknown"
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "commit": commit,
+        "quick": args.quick,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_end": os.getloadavg()[0],
+        "per_call_us": per_call_us,
+        "validate_many_us_per_application": many_us,
+        "batch_size": size,
+    }, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {out} (commit {commit})")
 
 
 if __name__ == "__main__":

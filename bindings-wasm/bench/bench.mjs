@@ -119,8 +119,16 @@ for (const [name, a, b] of rows) {
 }
 console.log(`validateField: ${fmt(wasm.validate_field_ops)} ops/s; explain: ${fmt(wasm.explain_ops)} ops/s`);
 
+// What benches/report.py needs for the targets table of docs/benchmarks.md: the commit measured
+// (scripts/commit-id.sh) and the size of this .wasm as the build's budget counts it (gzip -9).
+const commit = execFileSync(join(repoRoot, 'scripts', 'commit-id.sh'), { encoding: 'utf8' }).trim();
+const wasmFile = join(pkg, 'baokao_wasm_bg.wasm');
+const wasmGzipBytes = Number(
+  execFileSync('sh', ['-c', 'gzip -9 -c "$1" | wc -c', 'sh', wasmFile], { encoding: 'utf8' }).trim(),
+);
+console.log(`${wasmFile}: ${wasmGzipBytes.toLocaleString('en-US')} bytes gzip -9; commit ${commit}`);
 mkdirSync(join(repoRoot, 'target', 'artifacts'), { recursive: true });
 writeFileSync(
   join(repoRoot, 'target', 'artifacts', 'bench-wasm.json'),
-  `${JSON.stringify({ node: process.version, iterations, wasm, native: rust }, null, 2)}\n`,
+  `${JSON.stringify({ commit, node: process.version, iterations, wasm_gzip_bytes: wasmGzipBytes, wasm, native: rust }, null, 2)}\n`,
 );
