@@ -9,8 +9,9 @@
 # engine and the fixtures subtracted. `batch` is counted inside `Engine::run` only
 # (--toggle-collect), since generating N applications is not part of the work.
 #
-# Writes target/callgrind/counts.json and commit.txt (scripts/commit-id.sh). Installs valgrind
-# (Debian package) when it is missing.
+# Writes target/callgrind/counts.json and commit.txt (scripts/commit-id.sh), and the profile of
+# `validate` inside Engine::run (validate-inclusive.txt, validate-self.txt: callgrind_annotate).
+# Installs valgrind (Debian package) when it is missing.
 #
 # Usage: scripts/callgrind.sh            (N = 2000; CALLGRIND_N=… to change it)
 set -euo pipefail
@@ -55,6 +56,12 @@ for op in parse validate validate_json explain; do
   log "$op: $(((many - zero) / n)) instructions per operation"
   results+=("$op=$zero,$many")
 done
+# Where one validation spends its instructions: the functions inside Engine::run, inclusive (with
+# what they call) and self (their own instructions), for the profile section of docs/benchmarks.md.
+valgrind --tool=callgrind --callgrind-out-file="$out/validate.callgrind" \
+  --toggle-collect='baokao::engine::Engine::run' "$bin" validate "$n" 2>"$out/validate.log" >/dev/null
+callgrind_annotate --inclusive=yes "$out/validate.callgrind" >"$out/validate-inclusive.txt"
+callgrind_annotate --inclusive=no "$out/validate.callgrind" >"$out/validate-self.txt"
 batch="$(collected "$out/batch.log" --toggle-collect='baokao::engine::Engine::run' "$bin" batch "$n")"
 if [ -z "$batch" ] || [ "$batch" -eq 0 ]; then
   log "no count inside Engine::run for batch (see $out/batch.log)" >&2
