@@ -64,7 +64,10 @@ BENCH_ARGS ?= --warm-up-time 1 --measurement-time 5
 bench: build
 	mkdir -p target/criterion
 	scripts/commit-id.sh > target/criterion/commit.txt
+	rustc --version > target/criterion/rustc.txt
+	cut -d' ' -f1-3 /proc/loadavg > target/criterion/load-start.txt
 	$(CARGO) bench -p baokao-benches --bench engine -- $(BENCH_ARGS)
+	cut -d' ' -f1-3 /proc/loadavg > target/criterion/load-end.txt
 	./scripts/callgrind.sh
 	./scripts/test-python.sh --build-only
 	target/py-venv/bin/python bindings-python/bench/bench.py

@@ -25,6 +25,7 @@ a section whose source is missing is left unchanged. Standard library only.
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -165,8 +166,32 @@ def instructions(counts: dict | None, group: str, bench: str):
     return counts.get("operations", {}).get(op, {}).get("per_operation")
 
 
-def criterion_tables(found: dict, counts: dict | None = None) -> None:
+def machine(root: Path) -> str:
+    """The machine and compiler of a criterion run, and the load average (1, 5, 15 minutes) when it
+    started and ended (files `make bench` writes beside the estimates)."""
+    def read(name: str) -> str:
+        try:
+            return (root / name).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return "unknown"
+
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except FileNotFoundError:
+        pass
+    return (f"Machine: {os.cpu_count()} CPUs ({model}); `{read('rustc.txt')}`; load average "
+            f"{read('load-start.txt')} when the criterion run started and {read('load-end.txt')} when it ended.")
+
+
+def criterion_tables(found: dict, counts: dict | None = None, root: Path | None = None) -> None:
     """Print the results and ratio tables (with callgrind's counts beside the times when present)."""
+    if root is not None:
+        print(machine(root))
+        print()
     if counts is not None:
         print(f"Instructions: `scripts/callgrind.sh` at `{counts.get('commit', 'unknown')}` "
               f"((I(N) − I(0)) / N with N = {counts.get('n')}; the batch inside `Engine::run`).")
@@ -404,7 +429,7 @@ def main() -> int:
         if not found:
             print(f"no criterion estimates under {root}; run `make bench` first", file=sys.stderr)
             return 1
-        criterion_tables(found, counts)
+        criterion_tables(found, counts, root)
         issue12(root)
         print()
         targets_table(found, compare, criterion_commit, compare_commit, counts, wasm, python)
@@ -419,7 +444,7 @@ def main() -> int:
                 f"`{criterion_commit}`"
                 + (" — **the tree had uncommitted changes: not a figure of any commit**" if criterion_commit.endswith("-dirty") else "")
                 + ".\n\n")
-        ok &= splice(write, "criterion", note + captured(criterion_tables, found, counts) + captured(issue12, root))
+        ok &= splice(write, "criterion", note + captured(criterion_tables, found, counts, root) + captured(issue12, root))
     else:
         print(f"report: no criterion estimates under {root}: the Results section is left as it is", file=sys.stderr)
     if found or compare:
