@@ -6,10 +6,10 @@ use std::cmp::Ordering;
 use regex::Regex;
 
 use super::ast::Span;
-use super::ir::{ArithOp, CmpOp, Node, Quant, Source};
+use super::ir::{ArithOp, CmpOp, Node, Quant, Source, SymSet};
 use crate::builtins;
 use crate::mask::Mask;
-use crate::value::Value;
+use crate::value::{Scalar, Value};
 
 /// Deepest nesting of quantifiers.
 pub const MAX_QUANT_DEPTH: usize = 4;
@@ -309,10 +309,7 @@ pub fn eval<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) 
             syms,
             set,
             negate,
-        } => match cx.sym(*slot) {
-            NO_SYM => member(cx.slot(*slot), set, *negate),
-            s => Value::Bool(syms.contains(s) != *negate),
-        },
+        } => sym_in(cx, *slot, syms, set, *negate),
         Node::Arith(op, l, r) => arith(*op, sub(l, cx, env, tr), sub(r, cx, env, tr)),
         Node::InConst {
             needle,
@@ -490,10 +487,7 @@ fn sub<'x, T: Tracer>(n: &'x Node, cx: &Cx<'x>, env: &Env<'x>, tr: &mut T) -> Va
             syms,
             set,
             negate,
-        } => match cx.sym(*slot) {
-            NO_SYM => member(cx.slot(*slot), set, *negate),
-            s => Value::Bool(syms.contains(s) != *negate),
-        },
+        } => sym_in(cx, *slot, syms, set, *negate),
         _ => eval(n, cx, env, tr),
     }
 }
@@ -518,6 +512,17 @@ fn sym_eq<'x>(cx: &Cx<'x>, slot: u32, sym: u32, text: &str, negate: bool) -> Val
             &Value::Text(text),
         ),
         s => Value::Bool((s == sym) != negate),
+    }
+}
+
+/// `field in [texts]` (or `not in`, `negate`) of a field with an enumeration: `syms` are the
+/// symbols of the set's texts that belong to the enumeration.
+#[inline]
+fn sym_in<'x>(cx: &Cx<'x>, slot: u32, syms: &SymSet, set: &[Scalar], negate: bool) -> Value<'x> {
+    match cx.sym(slot) {
+        // A value outside the enumeration (no symbol) is compared by its text.
+        NO_SYM => member(cx.slot(slot), set, negate),
+        s => Value::Bool(syms.contains(s) != negate),
     }
 }
 
