@@ -279,22 +279,12 @@ impl Engine {
             }
             return out.into_iter().collect();
         }
-        // Conversion needs the interpreter; validation does not, so it runs detached. (A pipeline
-        // converting while workers validate was tried and measured slower on 2 cores: 0.71x of one
-        // thread, against 1.29x for this.)
-        let inputs = apps
-            .try_iter()?
-            .map(|item| item.map(|obj| to_input(&obj)))
-            .collect::<PyResult<Vec<_>>>()?;
-        let engine = &self.inner;
-        let results = py.detach(|| batch::run(engine, &inputs, &options, threads));
-        results
-            .into_iter()
-            .map(|r| match r {
-                Ok(report) => Ok(Bound::new(py, Report::new(report))?.into_any()),
-                Err(f) => exception(py, &f),
-            })
-            .collect()
+        // Several threads: convert in chunks under the GIL while workers judge (batch.rs). Measured
+        // per application (threads=1 path, 10,000 dicts): converting 10.0 µs, judging 22.5 µs,
+        // wrapping the report 0.5 µs, freeing the converted input 2.7 µs and the report 2.7 µs,
+        // releasing and taking back the GIL 0.13 µs. Converting, wrapping and freeing stay on the
+        // calling thread (about 16 µs of the 38): that serial part bounds 2 threads under 2x.
+        batch::run(py, &self.inner, apps, &options, threads)
     }
 
     fn __repr__(&self) -> String {

@@ -32,5 +32,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(error::panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(bench::time_core, m)?)?;
     m.add_function(wrap_pyfunction!(bench::time_convert, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::time_stages, m)?)?;
     Ok(())
 }
