@@ -328,8 +328,11 @@ def targets_table(found: dict, compare: dict | None, criterion_commit: str, comp
     one, two, loop = (many.get(k) for k in ("dicts threads=1", "dicts threads=2", "dicts loop of validate"))
     if one and two and loop:
         ok = one / two >= 1.6 and one <= loop and two <= loop
+        stages = python.get("stages_us_per_application") or {}
+        stage_text = ("; one record, stage by stage: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
+                      if stages else "")
         print(f"| {py_goal} | 2 ÷ 1 = {one / two:.2f}×; µs per application: 1 thread {one:.1f}, 2 threads {two:.1f}, "
-              f"loop {loop:.1f} | {'**yes**' if ok else '**no**'} | {py_how} at `{python.get('commit', 'unknown')}` |")
+              f"loop {loop:.1f}{stage_text} | {'**yes**' if ok else '**no**'} | {py_how} at `{python.get('commit', 'unknown')}` |")
     else:
         print(f"| {py_goal} | not measured | — | {py_how} |")
     if python and python.get("quick"):

@@ -140,7 +140,15 @@ def main() -> None:
         one, two = t[f"{label} threads=1"], t[f"{label} threads=2"]
         print(f"  {label.strip()}: 2 threads ÷ 1 = {one / two:.2f}×")
     print(f"  dicts: validate_many threads=1 ÷ loop of validate (time) = {t['dicts     threads=1'] / t['dicts     loop of validate']:.2f}")
-    write_results(args, us, {" ".join(label.split()): ns / len(batch) / 1000 for label, ns in t.items()}, len(batch))
+    # Where one record's time goes (the threads=1 path, stage by stage): what must run under the GIL
+    # (convert, wrap) bounds what a second thread can gain (docs/benchmarks.md, the targets).
+    names = ("convert", "judge", "wrap", "detach", "free input")
+    runs_of = [_native._time_stages(engine, batch) for _ in range(batch_runs)]
+    stages = {name: statistics.median(r[i] for r in runs_of) / len(batch) / 1000 for i, name in enumerate(names)}
+    print("  per record, threads=1 path, stage by stage (median µs): "
+          + ", ".join(f"{name} {v:.2f}" for name, v in stages.items()))
+    write_results(args, us, {" ".join(label.split()): ns / len(batch) / 1000 for label, ns in t.items()},
+                  len(batch), stages)
 
     if CLI.exists():
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
@@ -164,7 +172,8 @@ def main() -> None:
               file=sys.stderr)
 
 
-def write_results(args: argparse.Namespace, per_call_us: dict[str, float], many_us: dict[str, float], size: int) -> None:
+def write_results(args: argparse.Namespace, per_call_us: dict[str, float], many_us: dict[str, float], size: int,
+                  stages_us: dict[str, float]) -> None:
     """The figures benches/report.py puts in docs/benchmarks.md (its targets table), with the commit
     they were measured at (scripts/commit-id.sh)."""
     commit = subprocess.run([str(ROOT / "scripts" / "commit-id.sh")], capture_output=True, text=True,
@@ -179,6 +188,7 @@ def write_results(args: argparse.Namespace, per_call_us: dict[str, float], many_
         "load_average_end": os.getloadavg()[0],
         "per_call_us": per_call_us,
         "validate_many_us_per_application": many_us,
+        "stages_us_per_application": stages_us,
         "batch_size": size,
     }, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {out} (commit {commit})")
