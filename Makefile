@@ -59,8 +59,12 @@ catalogue: build
 ## bench and the WebAssembly bench in Node; then benches/report.py writes the Results and targets
 ## tables, naming the commit each ran at (`-dirty` with uncommitted changes). Each build runs before
 ## the bench that needs it, never during one. About 25 minutes on 2 cores.
-## BENCH_ARGS are criterion's options (shorter: BENCH_ARGS="--warm-up-time 1 --measurement-time 2").
+## BENCH_ARGS are criterion's options (shorter: BENCH_ARGS="--warm-up-time 1 --measurement-time 2");
+## a smoke run of the whole chain (its figures not for publication):
+##   make bench BENCH_ARGS="validate_one --warm-up-time 0.2 --measurement-time 0.5" CALLGRIND_N=50 \
+##     PY_BENCH_ARGS=--quick WASM_BENCH_ARGS="--iterations 500"
 BENCH_ARGS ?= --warm-up-time 1 --measurement-time 5
+export CALLGRIND_N
 bench: build
 	mkdir -p target/criterion
 	scripts/commit-id.sh > target/criterion/commit.txt
@@ -70,10 +74,10 @@ bench: build
 	cut -d' ' -f1-3 /proc/loadavg > target/criterion/load-end.txt
 	./scripts/callgrind.sh
 	./scripts/test-python.sh --build-only
-	target/py-venv/bin/python bindings-python/bench/bench.py
+	target/py-venv/bin/python bindings-python/bench/bench.py $(PY_BENCH_ARGS)
 	./scripts/build-wasm.sh
 	$(CARGO) build --release -q -p baokao-wasm --example native_bench
-	node bindings-wasm/bench/bench.mjs
+	node bindings-wasm/bench/bench.mjs $(WASM_BENCH_ARGS)
 	python3 benches/report.py --write docs/benchmarks.md
 
 ## The side-by-side comparison with peer engines (not part of `test`: it builds zen-engine and friends).
