@@ -96,7 +96,7 @@ class Basic(Model):
     photo_kb: Annotated[float, Field(ge=0.0)]
     photo_taken: Annotated[str, StringConstraints(pattern='^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])$')]
     photo_width: Annotated[int, Field(ge=1, le=9007199254740991)]
-    postcode: Optional[Annotated[str, StringConstraints(pattern='^\\d{6}$')]] = None
+    postcode: Optional[Annotated[str, StringConstraints(pattern='^[0-9]{6}$')]] = None
     self_identity: Optional[Literal["非现役军人", "现役军人"]] = None
     travel_permit_no: Optional[Annotated[str, StringConstraints(pattern='^[0-9A-Za-z]+$')]] = None
 
@@ -173,7 +173,7 @@ class Submission(Model):
     """Submission."""
 
     exam_area: Literal["110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000", "330000", "340000", "350000", "360000", "370000", "410000", "420000", "430000", "440000", "450000", "460000", "500000", "510000", "520000", "530000", "540000", "610000", "620000", "630000", "640000", "650000"]
-    exam_site: Annotated[str, StringConstraints(pattern='^[1-8]\\d{3}00$')]
+    exam_site: Annotated[str, StringConstraints(pattern='^[1-8][0-9]{3}00$')]
     extra_test: Literal["无", "儿科", "院前急救"]
     submitted_at: Annotated[DateTime, StringConstraints(pattern='^(?:(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$')]
 
@@ -209,8 +209,8 @@ class Work(Model):
     professional_title_date: Optional[Annotated[str, StringConstraints(pattern='^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])$')]] = None
     trial_start: Optional[Annotated[str, StringConstraints(pattern='^(?:(?:(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)|(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2]))$')]] = None
     unit_affiliation: Literal["部属", "省属", "市属", "县属", "街道", "乡镇", "村", "军队", "其他"]
-    unit_city: Annotated[str, StringConstraints(pattern='^[1-8]\\d{3}00$')]
-    unit_district: Annotated[str, StringConstraints(pattern='^[1-8]\\d{5}$')]
+    unit_city: Annotated[str, StringConstraints(pattern='^[1-8][0-9]{3}00$')]
+    unit_district: Annotated[str, StringConstraints(pattern='^[1-8][0-9]{5}$')]
     unit_province: Literal["110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000", "330000", "340000", "350000", "360000", "370000", "410000", "420000", "430000", "440000", "450000", "460000", "500000", "510000", "520000", "530000", "540000", "610000", "620000", "630000", "640000", "650000"]
     work_unit: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     years_in_specialty: Annotated[int, Field(ge=0, le=70)]
