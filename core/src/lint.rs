@@ -17,7 +17,7 @@ pub const MAX_COMBINATIONS: usize = 200_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lint {
     /// Stable code: `unreachable_row`, `overlapping_rows`, `missing_rows`, `not_analysed`,
-    /// `unused_param`, `unused_table`.
+    /// `unused_param`, `unused_table`, `unicode_class`.
     pub code: &'static str,
     /// The decision, parameter or table concerned.
     pub item: String,
@@ -273,5 +273,60 @@ fn lint(program: &Program) -> Vec<Lint> {
             });
         }
     }
+    for f in &pack.fields {
+        if let Some(pattern) = &f.pattern {
+            lint_pattern(
+                &pattern.text,
+                &format!("field {}", f.path),
+                pattern.loc.clone(),
+                &mut out,
+            );
+        }
+    }
+    let expression_patterns: BTreeSet<&str> =
+        program.regexes.iter().map(regex::Regex::as_str).collect();
+    for pattern in expression_patterns {
+        lint_pattern(pattern, "expression", None, &mut out);
+    }
     out
+}
+
+/// The Perl classes a pattern uses outside a `(?-u)` group's reach: under the regex crate's Unicode
+/// mode `\d` is any decimal digit of any script (fullwidth ４, Arabic-Indic ٤…), `\w` any letter
+/// or digit, `\s` any space (the ideographic space U+3000), `\b` a boundary between them.
+fn unicode_classes(pattern: &str) -> BTreeSet<char> {
+    let mut found = BTreeSet::new();
+    if pattern.contains("(?-u") {
+        return found;
+    }
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(e @ ('d' | 'D' | 'w' | 'W' | 's' | 'S' | 'b' | 'B')) = chars.next() {
+                found.insert(e);
+            }
+        }
+    }
+    found
+}
+
+/// `unicode_class`: a pattern whose `\d`, `\w`, `\s` or `\b` accepts more than ASCII, which an
+/// identifier, code or number field rarely wants (write `[0-9]`, `[A-Za-z0-9_]`, `[ ]`).
+fn lint_pattern(pattern: &str, item: &str, loc: Option<Loc>, out: &mut Vec<Lint>) {
+    let classes = unicode_classes(pattern);
+    if classes.is_empty() {
+        return;
+    }
+    let list: Vec<String> = classes.iter().map(|c| format!("\\{c}")).collect();
+    out.push(Lint {
+        code: "unicode_class",
+        item: item.to_owned(),
+        message: format!(
+            "pattern `{pattern}` uses {}, which match(es) any script under Unicode (`\\d` accepts \
+             fullwidth and Arabic-Indic digits): write the ASCII class ([0-9] for digits) unless \
+             other scripts are wanted",
+            list.join(", ")
+        ),
+        loc,
+    });
 }
