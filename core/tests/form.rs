@@ -24,11 +24,13 @@ fn form_json(engine: &Engine, lang: Lang) -> Value {
     serde_json::to_value(engine.form(lang)).unwrap()
 }
 
+/// The steps of a form description, in order.
+fn steps(form: &Value) -> impl Iterator<Item = &Value> {
+    form["steps"].as_array().unwrap().iter()
+}
+
 fn field<'f>(form: &'f Value, path: &str) -> &'f Value {
-    form["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
+    steps(form)
         .flat_map(|s| s["fields"].as_array().unwrap())
         .flat_map(|f| std::iter::once(f).chain(f["fields"].as_array().into_iter().flatten()))
         .find(|f| f["path"] == path)
@@ -56,30 +58,19 @@ fn the_national_form_lists_the_steps_in_order_with_their_texts() {
     assert_eq!(zh["lang"], "zh");
     assert_eq!(en["lang"], "en");
     assert_eq!(zh["pack"]["id"], "nmec-2024");
-    let ids: Vec<&str> = zh["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = steps(&zh).map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids, engine.steps().collect::<Vec<_>>());
     assert_eq!(zh["steps"][3]["title"], "基本情况");
     assert_eq!(en["steps"][3]["title"], "Basic information");
     // Only the authority's step is marked as such: forms leave it out.
-    let authority: Vec<&Value> = zh["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let authority: Vec<&Value> = steps(&zh)
         .filter(|s| s["authority"] == true)
         .map(|s| &s["id"])
         .collect();
     assert_eq!(authority, [&json!("record")]);
     // Every declared field is described once: top-level fields in their step, record items in
     // their records field.
-    let described: usize = zh["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let described: usize = steps(&zh)
         .flat_map(|s| s["fields"].as_array().unwrap())
         .map(|f| 1 + f["fields"].as_array().map_or(0, Vec::len))
         .sum();
@@ -90,12 +81,7 @@ fn the_national_form_lists_the_steps_in_order_with_their_texts() {
 fn help_texts_quote_parameters() {
     let engine = national();
     let zh = form_json(&engine, Lang::Zh);
-    let submission = zh["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == "submission")
-        .unwrap();
+    let submission = steps(&zh).find(|s| s["id"] == "submission").unwrap();
     let help = submission["help"].as_str().unwrap();
     assert!(help.contains("2024-01-22T00:00:00+08:00"), "{help}");
     assert!(help.contains("2024-03-05"), "{help}");
@@ -337,25 +323,53 @@ fn codes(extra: &str) -> Vec<&'static str> {
     }
 }
 
+/// One `[[field]]` of a small pack: its path, type and label (zh, en), then `keys`, one a line.
+fn field_toml(path: &str, ty: &str, (zh, en): (&str, &str), keys: &[&str]) -> String {
+    let mut toml = format!(
+        "\n[[field]]\npath = \"{path}\"\ntype = \"{ty}\"\nlabel = {{ zh = \"{zh}\", en = \"{en}\" }}\n"
+    );
+    for key in keys {
+        toml.push_str(key);
+        toml.push('\n');
+    }
+    toml
+}
+
+/// The codes of the compile errors of `PACK` plus one field (see `field_toml`).
+fn field_codes(path: &str, ty: &str, label: (&str, &str), keys: &[&str]) -> Vec<&'static str> {
+    codes(&field_toml(path, ty, label, keys))
+}
+
+/// A table `places` (code, name) with `rows`, and the field `s.place` that takes its options from
+/// it, with `keys`.
+fn places_toml(rows: &str, keys: &[&str]) -> String {
+    let table = format!("\n[table.places]\ncolumns = [\"code\", \"name\"]\nrows = {rows}\n");
+    let keys = [&[r#"enum_table = "places""#], keys].concat();
+    table + &field_toml("s.place", "text", ("地方", "Place"), &keys)
+}
+
 #[test]
 fn a_small_pack_describes_its_form() {
     let engine = compile(
-        r#"
-[[field]]
-path = "s.size"
-type = "number"
-label = { zh = "大小", en = "Size" }
-min = 0.5
-max = 30
-measure = { file = "photo", property = "kb" }
-
-[[field]]
-path = "s.tail"
-type = "text"
-label = { zh = "尾号", en = "Tail" }
-mask = true
-derived = 's.id'
-"#,
+        &[
+            field_toml(
+                "s.size",
+                "number",
+                ("大小", "Size"),
+                &[
+                    "min = 0.5",
+                    "max = 30",
+                    r#"measure = { file = "photo", property = "kb" }"#,
+                ],
+            ),
+            field_toml(
+                "s.tail",
+                "text",
+                ("尾号", "Tail"),
+                &["mask = true", "derived = 's.id'"],
+            ),
+        ]
+        .concat(),
     )
     .unwrap();
     let en = serde_json::to_string(&engine.form(Lang::En)).unwrap();
@@ -377,104 +391,69 @@ derived = 's.id'
 
 #[test]
 fn derived_must_fit_the_field_and_keep_masked_values_masked() {
+    let gender = |keys: &[&str]| field_codes("s.gender", "text", ("性别", "Gender"), keys);
     assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.born"
-type = "date"
-label = { zh = "生日", en = "Born" }
-derived = 'id_gender(s.id)'
-"#
+        field_codes(
+            "s.born",
+            "date",
+            ("生日", "Born"),
+            &["derived = 'id_gender(s.id)'"]
         ),
         ["type_mismatch"]
     );
     // A masked field's value into a field that is not masked would show it.
     assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.copy"
-type = "text"
-label = { zh = "副本", en = "Copy" }
-derived = 's.id'
-"#
-        ),
+        field_codes("s.copy", "text", ("副本", "Copy"), &["derived = 's.id'"]),
         ["masked_value"]
     );
     // Nothing of a secret (`mask = "all"`) goes into a field that is not masked, not even
     // passed through a function.
     assert_eq!(
         codes(
-            r#"
-[[field]]
-path = "s.secret"
-type = "text"
-label = { zh = "口令", en = "Secret" }
-mask = "all"
-
-[[field]]
-path = "s.copy"
-type = "text"
-label = { zh = "副本", en = "Copy" }
-derived = 'coalesce(s.secret, "")'
-"#
+            &[
+                field_toml("s.secret", "text", ("口令", "Secret"), &[r#"mask = "all""#]),
+                field_toml(
+                    "s.copy",
+                    "text",
+                    ("副本", "Copy"),
+                    &[r#"derived = 'coalesce(s.secret, "")'"#]
+                ),
+            ]
+            .concat()
         ),
         ["masked_value"]
     );
     // A value computed from it is the field's own value (gender from an ID number).
     assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.gender"
-type = "text"
-label = { zh = "性别", en = "Gender" }
-derived = 'id_gender(s.id)'
-derived_when = 's.kind == "甲"'
-"#
-        ),
+        gender(&[
+            "derived = 'id_gender(s.id)'",
+            r#"derived_when = 's.kind == "甲"'"#
+        ]),
         Vec::<&str>::new()
     );
     assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.gender"
-type = "text"
-label = { zh = "性别", en = "Gender" }
-derived_when = 's.kind == "甲"'
-"#
-        ),
+        gender(&[r#"derived_when = 's.kind == "甲"'"#]),
         ["invalid_field"]
     );
     assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.gender"
-type = "text"
-label = { zh = "性别", en = "Gender" }
-derived = 'id_gender(s.id)'
-derived_when = 's.kind == "丙"'
-"#
-        ),
+        gender(&[
+            "derived = 'id_gender(s.id)'",
+            r#"derived_when = 's.kind == "丙"'"#
+        ]),
         ["unknown_enum_value"]
     );
     assert_eq!(
         codes(
-            r#"
-[[field]]
-path = "s.list"
-type = "records"
-label = { zh = "列表", en = "List" }
-
-[[field]]
-path = "s.list[].g"
-type = "text"
-label = { zh = "性别", en = "Gender" }
-derived = 'id_gender(s.id)'
-"#
+            &[
+                field_toml("s.list", "records", ("列表", "List"), &[]),
+                field_toml(
+                    "s.list[].g",
+                    "text",
+                    ("性别", "Gender"),
+                    &["derived = 'id_gender(s.id)'"]
+                ),
+            ]
+            .concat()
         ),
         ["invalid_field"]
     );
@@ -482,79 +461,47 @@ derived = 'id_gender(s.id)'
 
 #[test]
 fn option_labels_must_label_allowed_values() {
+    let level = |keys: &[&str]| field_codes("s.level", "text", ("级别", "Level"), keys);
     assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.level"
-type = "text"
-label = { zh = "级别", en = "Level" }
-enum = ["甲"]
-enum_labels = [{ value = "乙", label = { zh = "乙", en = "B" } }]
-"#
-        ),
+        level(&[
+            r#"enum = ["甲"]"#,
+            r#"enum_labels = [{ value = "乙", label = { zh = "乙", en = "B" } }]"#
+        ]),
         ["unknown_enum_value"]
     );
     assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.free"
-type = "text"
-label = { zh = "自由", en = "Free" }
-enum_labels = [{ value = "甲", label = { zh = "甲", en = "A" } }]
-"#
+        field_codes(
+            "s.free",
+            "text",
+            ("自由", "Free"),
+            &[r#"enum_labels = [{ value = "甲", label = { zh = "甲", en = "A" } }]"#]
         ),
         ["invalid_field"]
     );
     assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.level"
-type = "text"
-label = { zh = "级别", en = "Level" }
-enum = ["甲"]
-enum_labels = [
-  { value = "甲", label = { zh = "甲", en = "A" } },
-  { value = "甲", label = { zh = "甲", en = "A" } },
-]
-"#
-        ),
+        level(&[
+            r#"enum = ["甲"]"#,
+            "enum_labels = [",
+            r#"  { value = "甲", label = { zh = "甲", en = "A" } },"#,
+            r#"  { value = "甲", label = { zh = "甲", en = "A" } },"#,
+            "]"
+        ]),
         ["duplicate_id"]
     );
     assert_eq!(
-        codes(
-            r#"
-[table.places]
-columns = ["code", "name"]
-rows = [["1", "一"]]
-
-[[field]]
-path = "s.place"
-type = "text"
-label = { zh = "地方", en = "Place" }
-enum_table = "places"
-enum_label_column = "nmae"
-"#
-        ),
+        codes(&places_toml(
+            r#"[["1", "一"]]"#,
+            &[r#"enum_label_column = "nmae""#]
+        )),
         ["unknown_column"]
     );
-    let engine = compile(
-        r#"
-[table.places]
-columns = ["code", "name"]
-rows = [["1", "一"], ["2", "二"]]
-
-[[field]]
-path = "s.place"
-type = "text"
-label = { zh = "地方", en = "Place" }
-enum_table = "places"
-enum_label_column = "name"
-enum_labels = [{ value = "2", label = { zh = "贰", en = "Two" } }]
-"#,
-    )
+    let engine = compile(&places_toml(
+        r#"[["1", "一"], ["2", "二"]]"#,
+        &[
+            r#"enum_label_column = "name""#,
+            r#"enum_labels = [{ value = "2", label = { zh = "贰", en = "Two" } }]"#,
+        ],
+    ))
     .unwrap();
     let en = form_json(&engine, Lang::En);
     assert_eq!(
@@ -566,15 +513,8 @@ enum_labels = [{ value = "2", label = { zh = "贰", en = "Two" } }]
 #[test]
 fn measure_and_clock_fill_fields_of_their_type() {
     let number = |prop: &str, ty: &str, file: &str| {
-        codes(&format!(
-            r#"
-[[field]]
-path = "s.m"
-type = "{ty}"
-label = {{ zh = "量", en = "Measure" }}
-measure = {{ file = "{file}", property = "{prop}" }}
-"#
-        ))
+        let measure = format!(r#"measure = {{ file = "{file}", property = "{prop}" }}"#);
+        field_codes("s.m", ty, ("量", "Measure"), &[&measure])
     };
     assert_eq!(number("kb", "number", "photo"), Vec::<&str>::new());
     assert_eq!(number("width", "int", "photo"), Vec::<&str>::new());
@@ -582,43 +522,17 @@ measure = {{ file = "{file}", property = "{prop}" }}
     assert_eq!(number("kb", "int", "photo"), ["type_mismatch"]);
     assert_eq!(number("kb", "number", "scan"), ["invalid_field"]);
     assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.at"
-type = "date"
-label = { zh = "时间", en = "At" }
-clock = true
-"#
-        ),
+        field_codes("s.at", "date", ("时间", "At"), &["clock = true"]),
         ["invalid_field"]
     );
 }
 
 #[test]
 fn help_texts_quote_parameters_not_fields() {
-    assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.x"
-type = "text"
-label = { zh = "某", en = "X" }
-help = { zh = "见{s.kind}", en = "see" }
-"#
-        ),
-        ["unknown_field"]
-    );
-    assert_eq!(
-        codes(
-            r#"
-[[field]]
-path = "s.x"
-type = "text"
-label = { zh = "某", en = "X" }
-help = { zh = "见{$nope}", en = "see" }
-"#
-        ),
-        ["unknown_param"]
-    );
+    let help = |zh: &str| {
+        let help = format!(r#"help = {{ zh = "{zh}", en = "see" }}"#);
+        field_codes("s.x", "text", ("某", "X"), &[&help])
+    };
+    assert_eq!(help("见{s.kind}"), ["unknown_field"]);
+    assert_eq!(help("见{$nope}"), ["unknown_param"]);
 }
