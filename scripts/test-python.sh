@@ -14,10 +14,12 @@ py="$venv/bin/python"
 baokao() { cargo run --release -q -p baokao-cli -- "$@"; }
 
 echo "test-python: building the CLI, the packs' bundles and their conformance vectors"
-cargo build --release -q -p baokao-cli
+# The CLI, and the files both bindings compare with: mutations, notices, forms (scripts/vectors.sh).
+conformance=target/conformance
+scripts/vectors.sh "$conformance"
 packs_dir=bindings-python/python/baokao/packs
 rm -rf "$packs_dir"
-mkdir -p "$packs_dir" target/conformance
+mkdir -p "$packs_dir" "$conformance"
 for dir in rules/*/; do
   [ -f "$dir/pack.toml" ] || continue
   name="$(basename "$dir")"
@@ -25,44 +27,11 @@ for dir in rules/*/; do
   # The vectors record what the core answers, whatever the examples expect: whether every example
   # passes is the pack tests' business (`baokao test`, exit 1). Exit 2 means no vectors: fail.
   status=0
-  baokao test "rules/$name" --write-vectors "target/conformance/$name.jsonl" >/dev/null || status=$?
+  baokao test "rules/$name" --write-vectors "$conformance/$name.jsonl" >/dev/null || status=$?
   if [ "$status" -gt 1 ]; then
     echo "test-python: cannot write the conformance vectors of rules/$name" >&2
     exit "$status"
   fi
-done
-
-# Seeded mutations of the examples (messy documents, unreadable text), with the core's reports: the
-# bindings must give the same reports and errors. Exit 1 is a failing example or a report contract
-# violation — the Rust suites report both; only exit 2 (nothing written) stops here.
-status=0
-target/release/baokao test rules/nmec-2024 --write-mutations target/conformance/mutations.jsonl \
-  --mutations 2000 >/dev/null || status=$?
-if [ "$status" -gt 1 ]; then
-  echo "cannot write the mutation vectors" >&2
-  exit "$status"
-fi
-
-# The printable success notices the CLI writes for four example applications, in both languages:
-# the bindings' `notice()` must give the same bytes (tests compare with these files).
-notices_dir=target/conformance/notices
-mkdir -p "$notices_dir"
-for name in a-clinical-bachelor b-trial-conditional d-assistant-upgrade e-rural-gp; do
-  for lang in zh en; do
-    target/release/baokao notice --pack rules/nmec-2024 --lang "$lang" \
-      "rules/nmec-2024/examples/$name.json" -o "$notices_dir/$name.$lang.html" 2>/dev/null
-  done
-done
-
-# The form description in both languages and the form state of every example, as the CLI prints
-# them: the bindings' `form()` and `form_state()` must give the same bytes (docs/form.md).
-forms_dir=target/conformance/forms
-mkdir -p "$forms_dir"
-for lang in zh en; do
-  target/release/baokao form --pack rules/nmec-2024 --lang "$lang" >"$forms_dir/nmec-2024.$lang.json"
-done
-for app in rules/nmec-2024/examples/*.json; do
-  target/release/baokao form --pack rules/nmec-2024 --state "$app" >"$forms_dir/$(basename "$app" .json).state.json"
 done
 
 echo "test-python: building the wheel"
