@@ -2209,14 +2209,9 @@ fn intern_cells(d: &mut CDecision, schema: &Schema) {
             let (Some((_, values)), CCell::In(set, negate)) = (a, &*cell) else {
                 continue;
             };
-            if !set.iter().all(|c| matches!(c, Scalar::Text(_))) {
-                continue;
+            if let Some(syms) = crate::schema::symbols_of(values, set) {
+                *cell = CCell::Sym(syms, set.clone(), *negate);
             }
-            let syms = SymSet::of(set.iter().filter_map(|c| match c {
-                Scalar::Text(t) => values.get(t).and_then(|&i| u32::try_from(i).ok()),
-                _ => None,
-            }));
-            *cell = CCell::Sym(syms, set.clone(), *negate);
         }
     }
 }

@@ -8,11 +8,11 @@ use regex::Regex;
 
 use crate::builtins::{dates, text};
 use crate::expr::eval::{Bound, KeyHash, NO_SYM};
-use crate::expr::ir::Node;
+use crate::expr::ir::{Node, SymSet};
 use crate::pack::model::Severity;
 use crate::pack::model::{FieldType, Localized, MeasureDef};
 use crate::report::{Diagnostic, Lang};
-use crate::value::{ItemTy, Ty, Value};
+use crate::value::{ItemTy, Scalar, Ty, Value};
 
 /// Most items a records or list field may hold.
 pub const MAX_ITEMS: usize = 1000;
@@ -96,7 +96,7 @@ pub struct Constraints {
     /// several string comparisons; docs/benchmarks.md, "Where validation spends its time"). Each
     /// maps to its symbol, its index in the enumeration (the first, if listed twice): the binding
     /// records it, so rules compare enumeration values as integers ([`crate::expr::ir::SymSet`]).
-    pub allowed: Option<HashMap<Box<str>, usize, KeyHash>>,
+    pub allowed: Option<Symbols>,
     /// Pattern, with its source text.
     pub pattern: Option<(Regex, String)>,
     /// Length bounds in characters.
@@ -221,6 +221,28 @@ pub struct Schema {
     pub lists: Vec<ListInfo>,
     /// Every addressable path.
     pub members: HashMap<String, Member>,
+}
+
+/// An enumeration's values, each with its symbol: its index in the enumeration.
+pub type Symbols = HashMap<Box<str>, usize, KeyHash>;
+
+/// The symbol of `text` in an enumeration ([`NO_SYM`] when it is not one of its values).
+pub fn symbol(values: &Symbols, text: &str) -> u32 {
+    values
+        .get(text)
+        .and_then(|&i| u32::try_from(i).ok())
+        .unwrap_or(NO_SYM)
+}
+
+/// The symbols of the constants of `set` that belong to an enumeration, or `None` when `set` holds
+/// anything but text (such a set is compared by value, not by symbol).
+pub fn symbols_of(values: &Symbols, set: &[Scalar]) -> Option<SymSet> {
+    let mut syms = Vec::with_capacity(set.len());
+    for c in set {
+        let Scalar::Text(t) = c else { return None };
+        syms.push(symbol(values, t));
+    }
+    Some(SymSet::of(syms.into_iter().filter(|&s| s != NO_SYM)))
 }
 
 impl Schema {

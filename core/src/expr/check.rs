@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use regex::Regex;
 
 use super::ast::{Ast, BinOp, Lit, Span};
-use super::eval::{MAX_QUANT_DEPTH, NO_SYM};
-use super::ir::{ArithOp, CmpOp, Node, Source, SymSet};
+use super::eval::MAX_QUANT_DEPTH;
+use super::ir::{ArithOp, CmpOp, Node, Source};
 use crate::builtins::{self, dates};
 use crate::mask::Mask;
-use crate::schema::{Member, Schema};
+use crate::schema::{symbol, symbols_of, Member, Schema};
 use crate::value::{ItemTy, Scalar, Ty};
 
 /// Largest compiled regex program accepted (bytes), so hostile patterns fail at compile time.
@@ -135,26 +135,18 @@ impl<'c> Checker<'c> {
                 match allowed(slot) {
                     Some(values) => Node::FieldSymEq {
                         slot,
-                        sym: values
-                            .get(&text)
-                            .and_then(|&i| u32::try_from(i).ok())
-                            .unwrap_or(NO_SYM),
+                        sym: symbol(values, &text),
                         text,
                         negate: op == CmpOp::Ne,
                     },
                     None => Node::FieldCmpConst(op, slot, Scalar::Text(text)),
                 }
             }
-            Node::FieldInConst { slot, set, negate }
-                if set.iter().all(|c| matches!(c, Scalar::Text(_))) =>
-            {
-                match allowed(slot) {
-                    Some(values) => Node::FieldSymIn {
+            Node::FieldInConst { slot, set, negate } => {
+                match allowed(slot).and_then(|values| symbols_of(values, &set)) {
+                    Some(syms) => Node::FieldSymIn {
                         slot,
-                        syms: SymSet::of(set.iter().filter_map(|c| match c {
-                            Scalar::Text(t) => values.get(t).and_then(|&i| u32::try_from(i).ok()),
-                            _ => None,
-                        })),
+                        syms,
                         set,
                         negate,
                     },
