@@ -60,6 +60,27 @@ fn wrap_all(py: Python<'_>, outcomes: Vec<Outcome>) -> PyResult<Vec<Bound<'_, Py
     outcomes.into_iter().map(|o| wrap(py, o)).collect()
 }
 
+/// Convert and judge each item of `apps` in turn, the GIL released while judging (`threads=1`).
+/// Measured at 623312c on 10,000 dicts: as fast as a plain loop of `validate`, where converting
+/// them all first was 1.32x slower (the converted batch no longer in cache).
+pub fn run_in_turn<'py>(
+    py: Python<'py>,
+    engine: &Engine,
+    apps: &Bound<'py, PyAny>,
+    options: &Options,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let mut out = Vec::new();
+    for item in apps.try_iter()? {
+        let input = to_input(&item?);
+        let outcome = match input {
+            Ok(input) => py.detach(|| judge(engine, &input, options)),
+            Err(f) => Err(f),
+        };
+        out.push(wrap(py, outcome)?);
+    }
+    Ok(out)
+}
+
 /// Judge queued chunks until the queue is closed and empty, sending each chunk's outcomes back.
 fn work(
     engine: &Engine,
