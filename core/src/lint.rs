@@ -291,9 +291,10 @@ fn lint(program: &Program) -> Vec<Lint> {
     out
 }
 
-/// The Perl classes a pattern uses outside a `(?-u)` group's reach: under the regex crate's Unicode
-/// mode `\d` is any decimal digit of any script (fullwidth ４, Arabic-Indic ٤…), `\w` any letter
-/// or digit, `\s` any space (the ideographic space U+3000), `\b` a boundary between them.
+/// The Perl classes a pattern uses: under the regex crate's Unicode mode `\d` is any decimal digit
+/// of any script (fullwidth ４, Arabic-Indic ٤…), `\w` any letter or digit, `\s` any space (the
+/// ideographic space U+3000), `\b` a boundary between them. A pattern that turns Unicode mode off
+/// anywhere (`(?-u`) is left alone: telling which classes that reaches would need the parser.
 fn unicode_classes(pattern: &str) -> BTreeSet<char> {
     let mut found = BTreeSet::new();
     if pattern.contains("(?-u") {
